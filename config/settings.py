@@ -1,0 +1,134 @@
+"""Configuration classes.
+
+Every setting comes from an environment variable with a default that works on a fresh machine:
+SQLite under ``instance/`` and Celery's filesystem transport (no Redis) when no broker is set.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("XECO_INSTANCE_PATH", ROOT / "instance"))
+DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain URLs that compose files and hosting platforms give.
+
+    ``postgres://`` and ``postgresql://`` carry no driver; SQLAlchemy would pick psycopg2,
+    which we do not install, so name psycopg 3 explicitly.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def embedded_broker_dir(instance: Path) -> Path:
+    return instance / "broker"
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    PORT = int(os.environ.get("PORT", "5000"))
+    INSTANCE_PATH = str(INSTANCE)
+
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'xeco.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Unset means the embedded default: a filesystem transport that needs no server.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+    CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or SECRET_KEY
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(
+        minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES", "60"))
+    )
+
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ.get("CELERY_BROKER_URL")
+        if (os.environ.get("CELERY_BROKER_URL") or "").startswith("redis")
+        else "memory://"
+    )
+    RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "0.05"))
+    MATCHING_TOP_K = int(os.environ.get("MATCHING_TOP_K", "10"))
+    MATCHING_FULL_RUN_CRON_HOUR = int(os.environ.get("MATCHING_FULL_RUN_CRON_HOUR", "3"))
+    MATCHING_CHUNK_SIZE = int(os.environ.get("MATCHING_CHUNK_SIZE", "200"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "xeco@localhost")
+
+    API_TITLE = "xeco"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": "Matchmaking between companies' challenges, researchers' "
+            "capabilities and government programmes."
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+    }
+    JSON_SORT_KEYS = False
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    CELERY_BROKER_URL = "memory://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("XECO_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"XECO_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,158 @@
+"""The foundation: settings, the app factory, migrations on both databases, health, CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config.settings import DEV_SECRET, normalise_database_url
+from xeco import create_app
+from xeco.extensions import db as _db
+from xeco.models import Role, User
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_plain_database_urls_are_accepted(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_production_refuses_the_dev_secret(tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(
+            {"ENV_NAME": "production", "SECRET_KEY": DEV_SECRET, "INSTANCE_PATH": str(tmp_path)}
+        )
+
+
+def test_production_starts_with_a_real_secret(tmp_path):
+    app = create_app(
+        {"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "INSTANCE_PATH": str(tmp_path)}
+    )
+    assert app.config["ENV_NAME"] == "production"
+
+
+def test_models_and_migrations_agree(app):
+    """Alembic sees nothing to generate: the migrations build exactly the models' schema."""
+    with _db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+    assert diff == []
+
+
+def test_health_reports_database_and_broker(client, dialect):
+    resp = client.get("/api/v1/health")
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["database"]["kind"] == dialect
+    assert body["broker"]["ok"] is True
+    assert body["pending_jobs"] == 0
+
+
+def test_health_is_degraded_when_the_broker_is_unreachable(app):
+    broken = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "INSTANCE_PATH": app.config["INSTANCE_PATH"],
+            "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        }
+    )
+    resp = broken.test_client().get("/api/v1/health")
+    assert resp.status_code == 503
+    body = resp.get_json()
+    assert body["status"] == "degraded"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_unknown_route_answers_json_404(client):
+    resp = client.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404
+    assert resp.get_json()["code"] == 404
+    assert resp.get_json()["status"] == "Not Found"
+
+
+def test_wrong_method_answers_json_405(client):
+    resp = client.delete("/api/v1/health")
+    assert resp.status_code == 405
+    assert resp.get_json()["status"] == "Method Not Allowed"
+    assert "GET" in resp.headers["Allow"]
+
+
+def test_match_pair_is_unique(app, db, dialect):
+    from tests.factories import CapabilityFactory, ChallengeFactory, MatchFactory
+
+    match = MatchFactory()
+    db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        MatchFactory(challenge=match.challenge, capability=match.capability)
+    assert ChallengeFactory and CapabilityFactory
+
+
+def test_enum_columns_are_constrained(app, db):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    db.session.flush()
+    with pytest.raises(sa.exc.StatementError), db.session.begin_nested():
+        db.session.execute(sa.update(User).where(User.id == user.id).values(role="superuser"))
+
+
+def test_password_is_hashed_with_argon2(app, db):
+    from xeco.services.users import create_user
+
+    user = create_user("Someone@Example.com", "correct horse", Role.OFFICER)
+    assert user.email == "someone@example.com"
+    assert user.password_hash.startswith("$argon2")
+    assert user.check_password("correct horse")
+    assert not user.check_password("wrong horse")
+
+
+def test_cli_creates_a_user(backend, tmp_path):
+    _, app = backend
+    runner = app.test_cli_runner()
+    email = f"admin-{tmp_path.name}@example.com"
+    result = runner.invoke(
+        args=["users", "create", email, "--role", "admin", "--password", "longenough1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "created admin" in result.output
+    again = runner.invoke(
+        args=["users", "create", email, "--role", "admin", "--password", "longenough1"]
+    )
+    assert again.exit_code != 0
+    assert "exists already" in again.output
+    short = runner.invoke(
+        args=["users", "create", "x" + email, "--role", "officer", "--password", "short"]
+    )
+    assert short.exit_code != 0
+    assert "At least 8 characters" in short.output
+    with app.app_context():
+        user_id = _db.session.scalar(sa.select(User.id).where(User.email == email))
+        _db.session.execute(sa.text("DELETE FROM audit_log WHERE actor_id = :u"), {"u": user_id})
+        _db.session.execute(sa.delete(User).where(User.id == user_id))
+        _db.session.commit()
+
+
+def test_flask_cli_entry_point_lists_commands():
+    out = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "xeco", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for command in ("users", "seed", "serve", "db"):
+        assert command in out

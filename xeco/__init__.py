@@ -1,0 +1,64 @@
+"""xeco: matchmaking for an industry-university-research-government innovation ecosystem."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import load_config
+from config.settings import DEV_SECRET
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    """Build the app. ``config`` is a config class, a name, or a mapping of overrides."""
+    app = Flask(__name__, instance_relative_config=False)
+    overrides: dict = {}
+    if config is None or isinstance(config, str):
+        app.config.from_object(load_config(config))
+    elif isinstance(config, dict):
+        app.config.from_object(load_config(config.get("ENV_NAME")))
+        overrides = config
+    else:
+        app.config.from_object(config)
+    app.config.update(overrides)
+    _check_production(app)
+    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    from xeco.extensions import api, db, jwt, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    from xeco import models  # noqa: F401  (registers the tables with the metadata)
+    from xeco.api import register_api
+    from xeco.celery_app import celery_init_app
+    from xeco.cli import register_cli
+    from xeco.errors import register_error_handlers
+
+    register_api(api, app)
+    register_error_handlers(app)
+    celery_init_app(app)
+    import xeco.tasks  # noqa: F401  (registers the tasks with Celery)
+
+    register_cli(app)
+    return app
+
+
+def _check_production(app: Flask) -> None:
+    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
+        DEV_SECRET,
+        "",
+        None,
+    ):
+        raise RuntimeError("SECRET_KEY must be set to a secret value in production.")

@@ -1,0 +1,79 @@
+"""Celery wired to the Flask app, as in Flask's own Celery pattern.
+
+Without ``CELERY_BROKER_URL`` the embedded default uses kombu's filesystem transport: messages
+are files under ``instance/broker``, so a worker process does the background work on a machine
+with no Redis. With ``CELERY_BROKER_URL=redis://...`` the same tasks go through Redis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from celery.schedules import crontab
+from flask import Flask
+
+from config.settings import embedded_broker_dir
+
+
+def broker_settings(app: Flask) -> dict:
+    url = app.config.get("CELERY_BROKER_URL")
+    if url:
+        options: dict = {}
+        if url.startswith("redis"):
+            # Longer than the longest task, so acks_late never redelivers a task still running.
+            options = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+        return {"broker_url": url, "broker_transport_options": options}
+    root = embedded_broker_dir(Path(app.config["INSTANCE_PATH"]))
+    for sub in ("out", "processed"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(root / "out"),
+            "data_folder_out": str(root / "out"),
+            "processed_folder": str(root / "processed"),
+            "store_processed": False,
+        },
+    }
+
+
+def beat_schedule(app: Flask) -> dict:
+    return {
+        "relay-task-outbox": {"task": "xeco.relay_outbox", "schedule": 30.0},
+        "send-email-outbox": {"task": "xeco.send_emails", "schedule": 60.0},
+        "nightly-full-run": {
+            "task": "xeco.scheduled_full_run",
+            "schedule": crontab(minute=0, hour=app.config["MATCHING_FULL_RUN_CRON_HOUR"]),
+        },
+        "daily-digest": {"task": "xeco.daily_digest", "schedule": crontab(minute=0, hour=8)},
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        **broker_settings(app),
+        task_always_eager=app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=2,
+        # A publish that cannot reach the broker fails fast: the outbox keeps the job.
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        beat_schedule=beat_schedule(app),
+        worker_hijack_root_logger=False,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from xeco.services import demo, outbox
+
+
+@click.command(help="Seed the bilingual demo data set.")
+@click.option("--once", is_flag=True, help="Do nothing when data is there already.")
+@with_appcontext
+def seed(once):
+    if once and demo.already_seeded():
+        click.echo("demo data present; nothing to do")
+        return
+    counts = demo.load()
+    from xeco.services import runs
+
+    runs.start_full_run(actor=None, trigger="seed")
+    outbox.commit()
+    click.echo("seeded " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    click.echo(f"sign in with any demo user, password: {demo.password()}")

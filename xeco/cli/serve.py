@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import atexit
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+def worker_command(instance: str, beat: bool = True) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "xeco.worker",
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+    ]
+    if beat:
+        cmd += ["--beat", "--schedule", str(Path(instance) / "celerybeat-schedule")]
+    return cmd
+
+
+@click.command(help="Serve the UI and API; on the embedded default also run the worker.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: $PORT or 5000.")
+@click.option(
+    "--worker/--no-worker",
+    default=None,
+    help="Start a Celery worker (with beat) beside the server. Default: only when no "
+    "CELERY_BROKER_URL is set, since then nothing else would do the background work.",
+)
+@with_appcontext
+def serve(host, port, worker):
+    app = current_app._get_current_object()
+    port = port or app.config["PORT"]
+    if worker is None:
+        worker = not app.config.get("CELERY_BROKER_URL")
+    if worker:
+        proc = subprocess.Popen(worker_command(app.config["INSTANCE_PATH"]))
+        click.echo(f"background worker started (pid {proc.pid})")
+
+        def _stop():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+        atexit.register(_stop)
+    click.echo(f"xeco on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

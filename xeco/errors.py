@@ -1,0 +1,93 @@
+"""Domain errors and the one JSON error body used everywhere.
+
+The body is flask-smorest's: ``{"code", "status", "message", "errors"?}``. Services raise the
+errors below; they never build responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    code = 400
+    message = "Bad request."
+
+    def __init__(self, message: str | None = None, errors: dict | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    code = 404
+    message = "Not found."
+
+
+class Forbidden(DomainError):
+    code = 403
+    message = "Your role may not do this."
+
+
+class Conflict(DomainError):
+    code = 409
+    message = "Conflict with the current state."
+
+
+class Invalid(DomainError):
+    code = 422
+    message = "Invalid input."
+
+
+def error_body(code: int, message: str | None = None, errors: dict | None = None) -> dict:
+    status = HTTPStatus(code)
+    body = {"code": code, "status": status.phrase, "message": message or status.description}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _response(code: int, message: str | None = None, errors: dict | None = None, headers=None):
+    resp = jsonify(error_body(code, message, errors))
+    resp.status_code = code
+    if headers:
+        for key, value in headers:
+            if key.lower() != "content-type":
+                resp.headers[key] = value
+    return resp
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):
+        return _response(err.code, err.message, err.errors)
+
+    @app.errorhandler(ValidationError)
+    def _validation(err: ValidationError):
+        return _response(422, None, {"json": err.messages})
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        data = getattr(err, "data", None) or {}
+        message = data.get("message")
+        if (
+            message is None
+            and err.description
+            and err.description != HTTPStatus(err.code).description
+        ):
+            message = err.description
+        errors = data.get("messages") or data.get("errors")
+        headers = err.get_response().headers.items() if err.code in (405, 429) else None
+        return _response(err.code or 500, message, errors, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error")
+        return _response(500, "Internal error; it has been logged.")

@@ -1,0 +1,43 @@
+"""The domain model, one module per aggregate."""
+
+from xeco.models.audit import AuditEntry
+from xeco.models.capability import Capability, CapabilityKind, CapabilityStatus, Publication
+from xeco.models.challenge import Challenge, ChallengeStatus, Visibility
+from xeco.models.match import DECIDED, TRANSITIONS, Match, MatchStatus, Response
+from xeco.models.notification import Notification
+from xeco.models.organisation import Organisation, OrgKind
+from xeco.models.outbox import EmailOutbox, TaskOutbox
+from xeco.models.programme import Programme, ProgrammeStatus
+from xeco.models.run import ACTIVE_RUN_STATES, MatchingRun, RunChunk, RunState
+from xeco.models.user import SELF_REGISTER_ROLES, STAFF_ROLES, Role, User
+
+__all__ = [
+    "ACTIVE_RUN_STATES",
+    "DECIDED",
+    "SELF_REGISTER_ROLES",
+    "STAFF_ROLES",
+    "TRANSITIONS",
+    "AuditEntry",
+    "Capability",
+    "CapabilityKind",
+    "CapabilityStatus",
+    "Challenge",
+    "ChallengeStatus",
+    "EmailOutbox",
+    "Match",
+    "MatchStatus",
+    "MatchingRun",
+    "Notification",
+    "OrgKind",
+    "Organisation",
+    "Programme",
+    "ProgrammeStatus",
+    "Publication",
+    "Response",
+    "Role",
+    "RunChunk",
+    "RunState",
+    "TaskOutbox",
+    "User",
+    "Visibility",
+]

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
+
+
+class MatchStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    INTRODUCED = "introduced"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+# The lifecycle of design.md; anything else is a 409.
+TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
+    MatchStatus.PROPOSED: frozenset({MatchStatus.APPROVED, MatchStatus.REJECTED}),
+    MatchStatus.APPROVED: frozenset({MatchStatus.INTRODUCED}),
+    MatchStatus.REJECTED: frozenset(),
+    MatchStatus.INTRODUCED: frozenset({MatchStatus.ACCEPTED, MatchStatus.DECLINED}),
+    MatchStatus.ACCEPTED: frozenset(),
+    MatchStatus.DECLINED: frozenset(),
+}
+# Statuses an officer has decided; the matcher never rewrites these rows.
+DECIDED = frozenset(MatchStatus) - {MatchStatus.PROPOSED}
+VISIBLE_TO_PARTIES = frozenset(
+    {MatchStatus.APPROVED, MatchStatus.INTRODUCED, MatchStatus.ACCEPTED, MatchStatus.DECLINED}
+)
+
+
+class Response(enum.StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class Match(Timestamped, db.Model):
+    """One proposed pairing: a challenge and the capability that fits it."""
+
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenges.id", ondelete="CASCADE"), nullable=False
+    )
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capabilities.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    institute_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("capabilities.id", ondelete="SET NULL")
+    )
+    programme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programmes.id", ondelete="SET NULL")
+    )
+    score: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    institute_score: Mapped[float | None] = mapped_column(sa.Float)
+    programme_score: Mapped[float | None] = mapped_column(sa.Float)
+    explanation: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
+    status: Mapped[MatchStatus] = mapped_column(
+        str_enum(MatchStatus, "match_status"),
+        default=MatchStatus.PROPOSED,
+        nullable=False,
+        index=True,
+    )
+    # Fingerprint of both texts when scored; a rejection holds until it changes.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(40))
+    run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("matching_runs.id", ondelete="SET NULL")
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(2000))
+    note_to_parties: Mapped[str | None] = mapped_column(sa.String(2000))
+    introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    company_response: Mapped[Response | None] = mapped_column(
+        str_enum(Response, "company_response")
+    )
+    company_note: Mapped[str | None] = mapped_column(sa.String(2000))
+    provider_response: Mapped[Response | None] = mapped_column(
+        str_enum(Response, "provider_response")
+    )
+    provider_note: Mapped[str | None] = mapped_column(sa.String(2000))
+
+    challenge = relationship("Challenge")
+    capability = relationship("Capability", foreign_keys=[capability_id])
+    institute = relationship("Capability", foreign_keys=[institute_id])
+    programme = relationship("Programme")
+    decided_by = relationship("User")
+
+    __table_args__ = (
+        sa.UniqueConstraint("challenge_id", "capability_id"),
+        sa.Index("ix_matches_status_score", "status", "score"),
+    )
+
+    def can_move_to(self, new: MatchStatus) -> bool:
+        return new in TRANSITIONS[self.status]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
+
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    COMPANY = "company"
+    RESEARCHER = "researcher"
+    INSTITUTE = "institute"
+    AGENCY = "agency"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+SELF_REGISTER_ROLES = (Role.COMPANY, Role.RESEARCHER, Role.INSTITUTE, Role.AGENCY)
+STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
+
+
+class User(Timestamped, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(8), default="en", nullable=False)
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation = relationship("Organisation", back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            ok = _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if ok and _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return ok
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role} {self.email}>"

@@ -1,0 +1,16 @@
+from marshmallow import Schema, fields
+
+
+class DependencySchema(Schema):
+    ok = fields.Boolean(required=True)
+    kind = fields.String()
+    detail = fields.String()
+    latency_ms = fields.Float()
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok", "degraded"]})
+    database = fields.Nested(DependencySchema, required=True)
+    broker = fields.Nested(DependencySchema, required=True)
+    worker = fields.Nested(DependencySchema)
+    pending_jobs = fields.Integer(metadata={"description": "Outbox jobs not yet sent."})

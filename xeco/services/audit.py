@@ -1,0 +1,54 @@
+"""The audit log: every state change records who, what, when, before and after."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect
+
+from xeco.extensions import db
+from xeco.models import AuditEntry, User
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
+    """The column values of a model instance as JSON-ready data."""
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in exclude
+    }
+
+
+def record(
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    if after is None and action != "delete":
+        after = snapshot(obj)
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        before = {k: before[k] for k in changed if k in before}
+        after = {k: after[k] for k in changed}
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=obj.__tablename__,
+        object_id=getattr(obj, "id", None),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry
