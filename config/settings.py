@@ -6,6 +6,7 @@ SQLite under ``instance/`` and Celery's filesystem transport (no Redis) when no 
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -47,7 +48,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'xeco.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Chinese stays readable (and searchable with LIKE) inside JSON columns.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False),
+    }
 
     # Unset means the embedded default: a filesystem transport that needs no server.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None

@@ -120,3 +120,29 @@ def client(app):
 @pytest.fixture
 def dialect(backend) -> str:
     return backend[0]
+
+
+ROLES = ("company", "researcher", "institute", "agency", "officer", "admin")
+
+
+@pytest.fixture
+def users(app, db):
+    """One user per role, each in an organisation of the right kind (staff in none)."""
+    from tests.factories import UserFactory
+    from xeco.models import Role
+
+    made = {name: UserFactory(role=Role(name), email=f"{name}@test.example.com") for name in ROLES}
+    made["company_other"] = UserFactory(role=Role.COMPANY, email="other@test.example.com")
+    db.session.flush()
+    return made
+
+
+@pytest.fixture
+def auth(app):
+    """``auth(user)`` gives the headers of a signed-in request."""
+    from flask_jwt_extended import create_access_token
+
+    def headers(user) -> dict:
+        return {"Authorization": f"Bearer {create_access_token(identity=user)}"}
+
+    return headers

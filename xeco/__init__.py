@@ -31,14 +31,21 @@ def create_app(config: object | str | None = None) -> Flask:
         level=app.config.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from xeco.extensions import api, db, jwt, limiter, migrate
+    from flask_smorest import Api
+
+    from xeco.extensions import configure_sqlite, db, jwt, limiter, migrate
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     jwt.init_app(app)
     limiter.init_app(app)
-    api.init_app(app)
+    # One Api per app: its OpenAPI spec is per app, and tests build several apps.
+    api = Api(app)
 
     from xeco import models  # noqa: F401  (registers the tables with the metadata)
     from xeco.api import register_api

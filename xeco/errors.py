@@ -16,6 +16,9 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
+INVALID_MESSAGE = "Some fields are invalid; see errors."
+
+
 class DomainError(Exception):
     code = 400
     message = "Bad request."
@@ -24,6 +27,11 @@ class DomainError(Exception):
         super().__init__(message or self.message)
         self.message = message or self.message
         self.errors = errors
+
+
+class Unauthorized(DomainError):
+    code = 401
+    message = "Sign in first."
 
 
 class NotFound(DomainError):
@@ -43,7 +51,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     code = 422
-    message = "Invalid input."
+    message = INVALID_MESSAGE
 
 
 def error_body(code: int, message: str | None = None, errors: dict | None = None) -> dict:
@@ -71,19 +79,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
-        return _response(422, None, {"json": err.messages})
+        return _response(422, INVALID_MESSAGE, {"json": err.messages})
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         data = getattr(err, "data", None) or {}
-        message = data.get("message")
-        if (
-            message is None
-            and err.description
-            and err.description != HTTPStatus(err.code).description
-        ):
-            message = err.description
         errors = data.get("messages") or data.get("errors")
+        message = data.get("message") or (INVALID_MESSAGE if errors else err.description)
         headers = err.get_response().headers.items() if err.code in (405, 429) else None
         return _response(err.code or 500, message, errors, headers)
 

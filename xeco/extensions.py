@@ -4,7 +4,6 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -20,5 +19,27 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 jwt = JWTManager()
-api = Api()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def configure_sqlite(engine) -> None:
+    """Make SQLite behave like the PostgreSQL we run in production.
+
+    pysqlite defers BEGIN and so breaks SAVEPOINTs; taking over transaction control fixes
+    that. Foreign keys are off in SQLite unless asked for; WAL lets the web server and the
+    worker process read while the other writes.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")

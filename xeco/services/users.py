@@ -24,13 +24,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisation:
+def existing_organisation(name: str, kind: OrgKind) -> Organisation | None:
     name = " ".join(name.split())
-    org = db.session.scalar(
+    return db.session.scalar(
         sa.select(Organisation).where(
             sa.func.lower(Organisation.name) == name.lower(), Organisation.kind == kind
         )
     )
+
+
+def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisation:
+    name = " ".join(name.split())
+    org = existing_organisation(name, kind)
     if org is None:
         org = Organisation(name=name, kind=kind, **{k: v for k, v in fields.items() if v})
         db.session.add(org)
@@ -74,4 +79,57 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     user.last_login_at = utcnow()
+    return user
+
+
+def list_users(page: int, per_page: int):
+    from xeco.services.listing import paginate
+
+    return paginate(sa.select(User).order_by(User.id), page, per_page)
+
+
+def create_by_admin(actor: User, data: dict) -> User:
+    from xeco.errors import NotFound
+
+    role = Role(data["role"])
+    org = None
+    if data.get("organisation_id") is not None:
+        org = db.session.get(Organisation, data["organisation_id"])
+        if org is None:
+            raise NotFound(f"No organisation with id {data['organisation_id']}.")
+        expected = ORG_KIND_FOR_ROLE.get(role)
+        if expected is not None and org.kind != expected:
+            raise Invalid(
+                errors={
+                    "json": {
+                        "organisation_id": [
+                            f"A {role.value} belongs to a {expected.value}, not a {org.kind.value}."
+                        ]
+                    }
+                }
+            )
+    return create_user(
+        data["email"],
+        data["password"],
+        role,
+        name=data["name"],
+        organisation=org,
+        actor=actor,
+        locale=data["locale"],
+    )
+
+
+def update_by_admin(actor: User, user_id: int, data: dict) -> User:
+    from xeco.errors import NotFound
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if user.id == actor.id and data.get("active") is False:
+        raise Conflict("You cannot deactivate yourself.")
+    before = audit.snapshot(user)
+    for key, value in data.items():
+        setattr(user, key, value)
+    db.session.flush()
+    audit.record(actor, "update", user, before=before)
     return user

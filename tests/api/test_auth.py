@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from xeco.models import AuditEntry, Organisation, User
+
+
+def register(client, **over):
+    body = {
+        "email": "new@example.com",
+        "password": "a-long-password",
+        "name": "New Person",
+        "role": "company",
+        "organisation": {"name": "Suzhou Nano Things", "region": "Suzhou"},
+    }
+    body.update(over)
+    return client.post("/api/v1/auth/register", json=body)
+
+
+@pytest.mark.parametrize("role", ["company", "researcher", "institute", "agency"])
+def test_each_public_role_can_register_sign_in_and_read_me(client, role):
+    resp = register(
+        client, role=role, email=f"{role}@example.com", organisation={"name": f"Org of {role}"}
+    )
+    assert resp.status_code == 201, resp.get_json()
+    user = resp.get_json()
+    assert user["role"] == role
+    assert "password" not in user and "password_hash" not in user
+    token = client.post(
+        "/api/v1/auth/token",
+        json={"email": f"{role.upper()}@example.com", "password": "a-long-password"},
+    )
+    assert token.status_code == 200
+    body = token.get_json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 300
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["email"] == f"{role}@example.com"
+    assert me.get_json()["organisation"]["name"] == f"Org of {role}"
+
+
+@pytest.mark.parametrize("role", ["officer", "admin", "superuser"])
+def test_staff_roles_cannot_self_register(client, db, role):
+    resp = register(client, role=role)
+    assert resp.status_code == 422
+    assert resp.get_json() == {
+        "code": 422,
+        "status": "Unprocessable Entity",
+        "message": "Some fields are invalid; see errors.",
+        "errors": {"json": {"role": ["Must be one of: company, researcher, institute, agency."]}},
+    }
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_duplicate_email_is_a_conflict_and_stores_nothing(client, db):
+    assert register(client).status_code == 201
+    again = register(client, organisation={"name": "Another Org"})
+    assert again.status_code == 409
+    assert again.get_json()["message"] == "A user with this e-mail address exists already."
+    names = db.session.scalars(sa.select(Organisation.name)).all()
+    assert names == ["Suzhou Nano Things"]
+
+
+def test_taken_organisation_name_cannot_be_claimed(client):
+    assert register(client).status_code == 201
+    resp = register(
+        client, email="intruder@example.com", organisation={"name": "  suzhou   NANO things "}
+    )
+    assert resp.status_code == 409
+    assert "ask an administrator" in resp.get_json()["message"]
+
+
+def test_wrong_password_is_401_without_saying_which_part(client):
+    register(client)
+    for email, pw in (("new@example.com", "wrong-password"), ("nobody@example.com", "x" * 10)):
+        resp = client.post("/api/v1/auth/token", json={"email": email, "password": pw})
+        assert resp.status_code == 401
+        assert resp.get_json() == {
+            "code": 401,
+            "status": "Unauthorized",
+            "message": "Wrong e-mail or password.",
+        }
+
+
+def test_bad_tokens_are_401(client, app):
+    for header in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic abc"}):
+        resp = client.get("/api/v1/me", headers=header)
+        assert resp.status_code == 401
+        assert resp.get_json()["code"] == 401
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_token_is_401(client, app, users):
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    token = create_access_token(identity=users["company"], expires_delta=timedelta(seconds=-1))
+    resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 401
+    assert resp.get_json()["message"] == "Token expired; sign in again."
+
+
+def test_deactivated_user_token_stops_working(client, users, auth):
+    headers = auth(users["company"])
+    admin = auth(users["admin"])
+    resp = client.patch(
+        f"/api/v1/users/{users['company'].id}", json={"active": False}, headers=admin
+    )
+    assert resp.status_code == 200
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_admin_creates_an_officer_who_can_sign_in(client, db, users, auth):
+    resp = client.post(
+        "/api/v1/users",
+        headers=auth(users["admin"]),
+        json={
+            "email": "tto@example.com",
+            "password": "officer-pass",
+            "name": "TTO",
+            "role": "officer",
+        },
+    )
+    assert resp.status_code == 201
+    assert resp.get_json()["role"] == "officer"
+    token = client.post(
+        "/api/v1/auth/token", json={"email": "tto@example.com", "password": "officer-pass"}
+    )
+    assert token.status_code == 200
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.object_type == "users", AuditEntry.object_id == resp.get_json()["id"]
+        )
+    ).one()
+    assert entry.actor_id == users["admin"].id
+    assert entry.action == "create"
+
+
+def test_admin_cannot_put_a_researcher_in_a_company(client, users, auth):
+    resp = client.post(
+        "/api/v1/users",
+        headers=auth(users["admin"]),
+        json={
+            "email": "r2@example.com",
+            "password": "password-1",
+            "name": "R2",
+            "role": "researcher",
+            "organisation_id": users["company"].organisation_id,
+        },
+    )
+    assert resp.status_code == 422
+    assert "belongs to a university" in resp.get_json()["errors"]["json"]["organisation_id"][0]
+
+
+def test_sign_in_is_rate_limited(client):
+    register(client)
+    codes = [
+        client.post(
+            "/api/v1/auth/token", json={"email": "new@example.com", "password": "nope-nope"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert codes[:9] == [401] * 9
+    assert codes[-1] == 429
+    last = client.post("/api/v1/auth/token", json={"email": "new@example.com", "password": "x"})
+    assert last.get_json()["code"] == 429
+    assert last.get_json()["status"] == "Too Many Requests"
+    assert "Retry-After" in last.headers

@@ -1,0 +1,77 @@
+"""One blueprint factory for the owned resources: challenges, capabilities, programmes.
+
+Each gets the same five operations with its own schemas; the rules live in its service.
+"""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from xeco.api.security import me, signed_in
+from xeco.services import outbox
+from xeco.services.resources import ResourceService
+
+
+def resource_blueprint(
+    name: str,
+    service: ResourceService,
+    schema,
+    patch_schema,
+    list_args,
+    page_schema,
+    description: str,
+    who: str,
+) -> Blueprint:
+    blp = Blueprint(name, __name__, description=description)
+    noun = service.noun
+
+    @blp.route("")
+    class Collection(MethodView):
+        @signed_in()
+        @blp.doc(summary=f"List {name}")
+        @blp.arguments(list_args, location="query")
+        @blp.response(200, page_schema)
+        def get(self, args):
+            """Paginated, filterable with q, status, sector and mine, sorted by `sort`."""
+            return service.list(me(), args)
+
+        @signed_in()
+        @blp.doc(summary=f"Create a {noun} ({who})")
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        def post(self, data):
+            """Matching for it is queued once it is stored."""
+            obj = service.create(me(), data)
+            outbox.commit()
+            return obj
+
+    @blp.route("/<int:item_id>")
+    class Item(MethodView):
+        @signed_in()
+        @blp.doc(summary=f"Read a {noun}")
+        @blp.response(200, schema)
+        def get(self, item_id):
+            return service.get(me(), item_id)
+
+        @signed_in()
+        @blp.doc(summary=f"Change a {noun} (owner or officer)")
+        @blp.arguments(patch_schema)
+        @blp.response(200, schema)
+        def patch(self, data, item_id):
+            """Matching for it is queued again once the change is stored."""
+            obj = service.update(me(), item_id, data)
+            outbox.commit()
+            return obj
+
+        @signed_in()
+        @blp.doc(summary=f"Close a {noun} (owner or officer)")
+        @blp.response(204)
+        def delete(self, item_id):
+            """A soft close: the record and its history stay readable."""
+            service.close(me(), item_id)
+            outbox.commit()
+
+    Collection.__name__ = f"{name.title()}Collection"
+    Item.__name__ = f"{name.title()}Item"
+    return blp

@@ -1,0 +1,70 @@
+"""Bearer-token sign-in for the API (flask-jwt-extended) and role checks."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from functools import wraps
+
+from flask import Flask
+from flask_jwt_extended import current_user, verify_jwt_in_request
+
+from xeco.errors import Forbidden, error_body
+from xeco.extensions import db, jwt
+from xeco.models import Role, User
+
+BEARER = [{"bearerAuth": []}]
+
+
+def signed_in(*roles: Role):
+    """Require a valid token; with ``roles``, also one of those roles (else 403)."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            verify_jwt_in_request()
+            if roles and current_user.role not in roles:
+                wanted = ", ".join(r.value for r in roles)
+                raise Forbidden(f"This needs one of the roles: {wanted}.")
+            return fn(*args, **kwargs)
+
+        # Outermost, so a request is authenticated before its body is parsed; the OpenAPI
+        # operation learns that it takes a bearer token.
+        wrapper._apidoc = deepcopy(getattr(fn, "_apidoc", {}))
+        manual = wrapper._apidoc.setdefault("manual_doc", {})
+        manual["security"] = BEARER
+        if roles:
+            note = "Roles: " + ", ".join(r.value for r in roles) + "."
+            manual["description"] = (manual.get("description", "") + "\n\n" + note).strip()
+        return wrapper
+
+    return decorator
+
+
+def me() -> User:
+    return current_user
+
+
+def register_jwt(app: Flask) -> None:
+    @jwt.user_identity_loader
+    def _identity(user):
+        return str(user.id) if isinstance(user, User) else str(user)
+
+    @jwt.user_lookup_loader
+    def _lookup(_header, data):
+        try:
+            user = db.session.get(User, int(data["sub"]))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.active else None
+
+    def _unauthorized(message: str):
+        body = error_body(401, message)
+        return body, 401, {"WWW-Authenticate": 'Bearer realm="xeco"'}
+
+    jwt.unauthorized_loader(
+        lambda reason: _unauthorized("Sign in: send 'Authorization: Bearer <token>'.")
+    )
+    jwt.invalid_token_loader(lambda reason: _unauthorized(f"Invalid token: {reason}"))
+    jwt.expired_token_loader(lambda _h, _d: _unauthorized("Token expired; sign in again."))
+    jwt.revoked_token_loader(lambda _h, _d: _unauthorized("Token revoked."))
+    jwt.user_lookup_error_loader(lambda _h, _d: _unauthorized("Unknown or deactivated user."))

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from xeco.models import CapabilityKind, CapabilityStatus
+from xeco.schemas.common import (
+    SECTORS,
+    ListArgs,
+    OrganisationRefSchema,
+    keywords,
+    page_schema,
+    text,
+)
+
+SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "title", "-title")
+
+
+class PublicationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    title = text(500, required=True)
+    abstract = text(5000, allow_none=True)
+    year = fields.Integer(allow_none=True, validate=validate.Range(1900, 2100))
+    doi = text(
+        200,
+        allow_none=True,
+        validate_also=validate.Regexp(r"^10\.\d{4,9}/\S+$", error="Not a DOI (10.xxxx/...)."),
+    )
+    venue = text(300, allow_none=True)
+    authors = text(1000, allow_none=True)
+
+
+class CapabilitySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.Enum(CapabilityKind, by_value=True, dump_only=True)
+    title = text(200, min_len=3, required=True)
+    summary = text(10_000, min_len=10, required=True)
+    keywords = keywords()
+    sectors = fields.List(
+        fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=len(SECTORS))
+    )
+    equipment = text(2000, allow_none=True)
+    region = text(80, allow_none=True)
+    capacity = fields.Integer(
+        validate=validate.Range(0, 100),
+        metadata={"description": "Active collaborations this capability can take."},
+    )
+    publications = fields.List(fields.Nested(PublicationSchema), validate=validate.Length(max=50))
+    status = fields.Enum(CapabilityStatus, by_value=True, dump_only=True)
+    organisation = fields.Nested(OrganisationRefSchema, dump_only=True)
+    owner_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class CapabilityListArgs(ListArgs):
+    status = fields.Enum(CapabilityStatus, by_value=True)
+    kind = fields.Enum(CapabilityKind, by_value=True)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+
+
+CapabilityPageSchema = page_schema(CapabilitySchema, "CapabilityPage")

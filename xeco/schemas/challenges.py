@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from xeco.models import ChallengeStatus, Visibility
+from xeco.schemas.common import ListArgs, OrganisationRefSchema, Sector, keywords, page_schema, text
+
+SORTS = (
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "title",
+    "-title",
+    "deadline",
+    "-deadline",
+)
+
+
+def check_range(data: dict, low: str, high: str) -> None:
+    lo, hi = data.get(low), data.get(high)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError(f"Must not be below {low}.", high)
+
+
+class ChallengeSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    title = text(200, min_len=3, required=True)
+    description = text(10_000, min_len=10, required=True)
+    keywords = keywords()
+    sector = Sector(allow_none=True)
+    region = text(80, allow_none=True)
+    language = fields.String(dump_only=True, allow_none=True)
+    trl = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 9),
+        metadata={"description": "Technology readiness level wanted, 1-9."},
+    )
+    budget_min = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
+    budget_max = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
+    currency = fields.String(validate=validate.OneOf(["CNY", "USD", "EUR", "GBP", "HKD"]))
+    deadline = fields.Date(allow_none=True)
+    visibility = fields.Enum(Visibility, by_value=True)
+    status = fields.Enum(ChallengeStatus, by_value=True, dump_only=True)
+    organisation = fields.Nested(OrganisationRefSchema, dump_only=True)
+    author_id = fields.Integer(dump_only=True)
+    reviewer_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+
+    @validates_schema
+    def _budget(self, data, **kwargs):
+        check_range(data, "budget_min", "budget_max")
+
+
+class ChallengeListArgs(ListArgs):
+    status = fields.Enum(ChallengeStatus, by_value=True)
+    visibility = fields.Enum(Visibility, by_value=True)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+
+
+ChallengePageSchema = page_schema(ChallengeSchema, "ChallengePage")

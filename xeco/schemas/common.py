@@ -1,0 +1,74 @@
+"""Shared schema pieces: paging, limits, vocabularies."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+MAX_PER_PAGE = 100
+SECTORS = (
+    "advanced-manufacturing",
+    "new-energy",
+    "biomedicine",
+    "ai-digital",
+    "new-materials",
+    "environment",
+    "semiconductors",
+    "agri-food",
+    "other",
+)
+Sector = lambda **kw: fields.String(validate=validate.OneOf(SECTORS), **kw)  # noqa: E731
+
+
+def text(max_len: int, min_len: int = 1, validate_also=None, **kw) -> fields.String:
+    """A trimmed text field with a maximum length (every text field has one)."""
+    checks = [validate.Length(min=min_len, max=max_len)]
+    if validate_also is not None:
+        checks.append(validate_also)
+    return Trimmed(validate=checks, **kw)
+
+
+class Trimmed(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return value.strip()
+
+
+def keywords(max_items: int = 20) -> fields.List:
+    return fields.List(
+        text(60),
+        validate=validate.Length(max=max_items),
+        metadata={"description": f"Up to {max_items} keywords, each up to 60 characters."},
+    )
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class ListArgs(PageArgs):
+    q = text(200, metadata={"description": "Text search in title, body and keywords."})
+    sector = Sector()
+    mine = fields.Boolean(
+        load_default=False, metadata={"description": "Only my organisation's items."}
+    )
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+            "pages": fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+class OrganisationRefSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    kind = fields.String(dump_only=True)
+    region = fields.String(dump_only=True, allow_none=True)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, validates_schema
+
+from xeco.models import ProgrammeStatus
+from xeco.schemas.challenges import check_range
+from xeco.schemas.common import (
+    SECTORS,
+    ListArgs,
+    OrganisationRefSchema,
+    keywords,
+    page_schema,
+    text,
+)
+
+SORTS = ("created_at", "-created_at", "deadline", "-deadline", "title", "-title")
+
+
+class ProgrammeSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    title = text(200, min_len=3, required=True)
+    summary = text(10_000, min_len=10, required=True)
+    keywords = keywords()
+    sectors = fields.List(
+        fields.String(validate=validate.OneOf(SECTORS)),
+        validate=validate.Length(max=len(SECTORS)),
+        metadata={"description": "Eligible sectors; empty means any."},
+    )
+    regions = fields.List(
+        text(80),
+        validate=validate.Length(max=50),
+        metadata={"description": "Eligible regions; empty means any."},
+    )
+    amount_min = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
+    amount_max = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
+    currency = fields.String(validate=validate.OneOf(["CNY", "USD", "EUR", "GBP", "HKD"]))
+    deadline = fields.Date(allow_none=True)
+    url = fields.URL(allow_none=True, validate=validate.Length(max=300))
+    status = fields.Enum(ProgrammeStatus, by_value=True, dump_only=True)
+    organisation = fields.Nested(OrganisationRefSchema, dump_only=True)
+    owner_id = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def _amount(self, data, **kwargs):
+        check_range(data, "amount_min", "amount_max")
+
+
+class ProgrammeListArgs(ListArgs):
+    status = fields.Enum(ProgrammeStatus, by_value=True)
+    region = text(80)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+
+
+ProgrammePageSchema = page_schema(ProgrammeSchema, "ProgrammePage")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from xeco.models import SELF_REGISTER_ROLES, Role
+from xeco.schemas.common import OrganisationRefSchema, text
+
+
+class OrganisationInSchema(Schema):
+    name = text(200, min_len=2, required=True)
+    region = text(80)
+    website = fields.URL(validate=validate.Length(max=300))
+    description = text(2000)
+
+
+class RegisterSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
+    name = text(120, required=True)
+    role = fields.String(
+        required=True, validate=validate.OneOf([r.value for r in SELF_REGISTER_ROLES])
+    )
+    organisation = fields.Nested(OrganisationInSchema, required=True)
+    locale = fields.String(load_default="en", validate=validate.OneOf(["en", "zh"]))
+
+
+class StaffCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
+    name = text(120, required=True)
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    organisation_id = fields.Integer(
+        metadata={"description": "Existing organisation (required for non-staff roles)."}
+    )
+    locale = fields.String(load_default="en", validate=validate.OneOf(["en", "zh"]))
+
+
+class UserUpdateSchema(Schema):
+    name = text(120)
+    active = fields.Boolean()
+    locale = fields.String(validate=validate.OneOf(["en", "zh"]))
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(1, 254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class TokenSchema(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.String(dump_only=True)
+    name = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    locale = fields.String(dump_only=True)
+    active = fields.Boolean(dump_only=True)
+    organisation = fields.Nested(OrganisationRefSchema, dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    last_login_at = fields.DateTime(dump_only=True, allow_none=True)

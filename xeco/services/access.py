@@ -1,0 +1,59 @@
+"""Who may read and change what. Not visible and absent are the same to callers: 404."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco.models import (
+    Capability,
+    Challenge,
+    Match,
+    Role,
+    User,
+    Visibility,
+)
+from xeco.models.match import VISIBLE_TO_PARTIES
+
+# The role that owns each kind of resource (besides officers, who may change anything).
+OWNER_ROLES = {
+    "challenges": (Role.COMPANY,),
+    "capabilities": (Role.RESEARCHER, Role.INSTITUTE),
+    "programmes": (Role.AGENCY,),
+}
+
+
+def is_officer(user: User) -> bool:
+    return user.role in (Role.OFFICER, Role.ADMIN)
+
+
+def owns(user: User, obj) -> bool:
+    """Members of the owning organisation with the owning role own the item."""
+    return (
+        user.role in OWNER_ROLES[obj.__tablename__]
+        and user.organisation_id is not None
+        and user.organisation_id == obj.organisation_id
+    )
+
+
+def can_change(user: User, obj) -> bool:
+    return user.role == Role.OFFICER or owns(user, obj)
+
+
+def matched_challenge_ids(user: User) -> sa.Select:
+    """Challenges with a match approved (or later) on one of this user's capabilities."""
+    return (
+        sa.select(Match.challenge_id)
+        .join(Capability, Capability.id == Match.capability_id)
+        .where(Capability.owner_id == user.id, Match.status.in_(VISIBLE_TO_PARTIES))
+    )
+
+
+def challenge_visibility(user: User) -> sa.ColumnElement[bool]:
+    if is_officer(user):
+        return sa.true()
+    clauses = [Challenge.visibility == Visibility.PUBLIC]
+    if user.role == Role.COMPANY and user.organisation_id:
+        clauses.append(Challenge.organisation_id == user.organisation_id)
+    if user.role in (Role.RESEARCHER, Role.INSTITUTE):
+        clauses.append(Challenge.id.in_(matched_challenge_ids(user)))
+    return sa.or_(*clauses)

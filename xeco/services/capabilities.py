@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco.models import Capability, CapabilityKind, CapabilityStatus, Publication, Role, User
+from xeco.services.listing import like_pattern
+from xeco.services.resources import ResourceService
+
+
+class CapabilityService(ResourceService):
+    def owner_fields(self, user: User) -> dict:
+        institute = user.role == Role.INSTITUTE
+        kind = CapabilityKind.INSTITUTE if institute else CapabilityKind.RESEARCHER
+        return {"owner_id": user.id, "kind": kind}
+
+    def apply(self, obj: Capability, data: dict) -> None:
+        data = dict(data)
+        publications = data.pop("publications", None)
+        super().apply(obj, data)
+        if publications is not None:
+            # The list is replaced as a whole: what the owner sends is the new list.
+            obj.publications = [Publication(position=i, **p) for i, p in enumerate(publications)]
+
+    def extra_filters(self, stmt, args):
+        if args.get("sector"):
+            pattern = like_pattern(f'"{args["sector"]}"')
+            stmt = stmt.where(sa.cast(Capability.sectors, sa.String).like(pattern, escape="\\"))
+        return stmt
+
+
+capabilities = CapabilityService(
+    model=Capability,
+    task="xeco.match_capability",
+    task_arg="capability_id",
+    search_columns=("title", "summary", "keywords", "equipment"),
+    closed_status=CapabilityStatus.CLOSED,
+    open_status=CapabilityStatus.ACTIVE,
+)

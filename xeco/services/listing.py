@@ -1,0 +1,55 @@
+"""Paging, sorting and text search shared by every list endpoint."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from xeco.extensions import db
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def like_pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_filter(q: str, *columns) -> sa.ColumnElement[bool]:
+    """Every word of ``q`` must appear in one of the columns (case-insensitive substring).
+
+    Substring matching is what Chinese needs: there are no spaces to split words on.
+    """
+    clauses = []
+    for word in q.split():
+        pattern = like_pattern(word)
+        clauses.append(
+            sa.or_(*(sa.cast(c, sa.String).ilike(pattern, escape="\\") for c in columns))
+        )
+    return sa.and_(*clauses) if clauses else sa.true()
+
+
+def sort_clause(model, sort: str, default_tiebreak=None):
+    column = getattr(model, sort.lstrip("-"))
+    ordered = column.desc() if sort.startswith("-") else column.asc()
+    return [ordered.nulls_last(), (default_tiebreak or model.id.desc())]
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
+    counted = stmt.order_by(None).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, per_page, total or 0)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco.models import Programme, ProgrammeStatus
+from xeco.services.listing import like_pattern
+from xeco.services.resources import ResourceService
+
+
+class ProgrammeService(ResourceService):
+    def extra_filters(self, stmt, args):
+        for key, column in (("sector", Programme.sectors), ("region", Programme.regions)):
+            if args.get(key):
+                pattern = like_pattern(f'"{args[key]}"')
+                stmt = stmt.where(sa.cast(column, sa.String).like(pattern, escape="\\"))
+        return stmt
+
+
+programmes = ProgrammeService(
+    model=Programme,
+    task="xeco.match_programme",
+    task_arg="programme_id",
+    search_columns=("title", "summary", "keywords"),
+    closed_status=ProgrammeStatus.CLOSED,
+    open_status=ProgrammeStatus.OPEN,
+    ranges=(("amount_min", "amount_max"),),
+)

@@ -1,0 +1,126 @@
+"""The shared life of owned resources: create, read, list, update, close.
+
+Challenges, capabilities and programmes differ in their fields, visibility and the matching
+they trigger; ``ResourceService`` holds the rest once. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from xeco.errors import Conflict, Forbidden, Invalid, NotFound
+from xeco.extensions import db
+from xeco.models import User
+from xeco.models.base import utcnow
+from xeco.services import access, audit, outbox
+from xeco.services.listing import Page, paginate, sort_clause, text_filter
+
+
+@dataclass
+class ResourceService:
+    model: type
+    task: str  # the matching task enqueued after each create or edit
+    task_arg: str
+    search_columns: tuple[str, ...]
+    closed_status: Any
+    open_status: Any
+    ranges: tuple[tuple[str, str], ...] = ()
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    # --- reading -----------------------------------------------------------------------
+    def visibility(self, user: User) -> sa.ColumnElement[bool]:
+        return sa.true()
+
+    def get(self, user: User, item_id: int):
+        obj = db.session.scalar(
+            sa.select(self.model).where(self.model.id == item_id, self.visibility(user))
+        )
+        if obj is None:
+            raise NotFound(f"No {self.noun} with id {item_id}.")
+        return obj
+
+    @property
+    def noun(self) -> str:
+        return self.model.__tablename__[:-1].replace("capabilitie", "capability")
+
+    def list(self, user: User, args: dict) -> Page:
+        stmt = sa.select(self.model).where(self.visibility(user))
+        if args.get("q"):
+            cols = [getattr(self.model, c) for c in self.search_columns]
+            stmt = stmt.where(text_filter(args["q"], *cols))
+        if args.get("mine"):
+            stmt = stmt.where(self.model.organisation_id == user.organisation_id)
+        for name in ("status", "kind", "visibility"):
+            if args.get(name) is not None and hasattr(self.model, name):
+                stmt = stmt.where(getattr(self.model, name) == args[name])
+        stmt = self.extra_filters(stmt, args)
+        stmt = stmt.order_by(*sort_clause(self.model, args.get("sort", "-created_at")))
+        return paginate(stmt, args["page"], args["per_page"])
+
+    def extra_filters(self, stmt: sa.Select, args: dict) -> sa.Select:
+        return stmt
+
+    # --- changing ----------------------------------------------------------------------
+    def check_can_create(self, user: User) -> None:
+        if user.role not in access.OWNER_ROLES[self.model.__tablename__]:
+            raise Forbidden(f"Your role ({user.role.value}) may not create a {self.noun}.")
+        if user.organisation_id is None:
+            raise Forbidden("You belong to no organisation.")
+
+    def create(self, user: User, data: dict):
+        self.check_can_create(user)
+        obj = self.model(organisation_id=user.organisation_id, **self.owner_fields(user))
+        self.apply(obj, data)
+        self.check_ranges(obj)
+        db.session.add(obj)
+        db.session.flush()
+        audit.record(user, "create", obj)
+        self.after_change(obj)
+        return obj
+
+    def owner_fields(self, user: User) -> dict:
+        return {"owner_id": user.id}
+
+    def apply(self, obj, data: dict) -> None:
+        for key, value in data.items():
+            setattr(obj, key, value)
+
+    def check_ranges(self, obj) -> None:
+        for low, high in self.ranges:
+            lo, hi = getattr(obj, low), getattr(obj, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise Invalid(errors={"json": {high: [f"Must not be below {low}."]}})
+
+    def update(self, user: User, item_id: int, data: dict):
+        obj = self.get(user, item_id)
+        if not access.can_change(user, obj):
+            raise Forbidden(f"Only the owner or an officer may change this {self.noun}.")
+        if obj.status == self.closed_status:
+            raise Conflict(f"This {self.noun} is closed; it can no longer be changed.")
+        before = audit.snapshot(obj)
+        self.apply(obj, data)
+        self.check_ranges(obj)
+        db.session.flush()
+        audit.record(user, "update", obj, before=before)
+        self.after_change(obj)
+        return obj
+
+    def close(self, user: User, item_id: int) -> None:
+        """Deleting closes: the row and its history stay."""
+        obj = self.get(user, item_id)
+        if not access.can_change(user, obj):
+            raise Forbidden(f"Only the owner or an officer may close this {self.noun}.")
+        if obj.status == self.closed_status:
+            return
+        before = audit.snapshot(obj)
+        obj.status = self.closed_status
+        if hasattr(obj, "closed_at"):
+            obj.closed_at = utcnow()
+        db.session.flush()
+        audit.record(user, "close", obj, before=before)
+
+    def after_change(self, obj) -> None:
+        outbox.enqueue(self.task, **{self.task_arg: obj.id})
