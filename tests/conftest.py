@@ -133,7 +133,7 @@ def users(app, db):
 
     made = {name: UserFactory(role=Role(name), email=f"{name}@test.example.com") for name in ROLES}
     made["company_other"] = UserFactory(role=Role.COMPANY, email="other@test.example.com")
-    db.session.flush()
+    db.session.commit()
     return made
 
 

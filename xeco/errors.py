@@ -72,9 +72,20 @@ def _response(code: int, message: str | None = None, errors: dict | None = None,
     return resp
 
 
+def _discard_changes() -> None:
+    """A failed request keeps nothing: half-applied changes are rolled back at once."""
+    from xeco.services import outbox
+
+    try:
+        outbox.rollback()
+    except Exception:  # the database itself may be what failed
+        log.exception("rollback after an error failed")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
+        _discard_changes()
         return _response(err.code, err.message, err.errors)
 
     @app.errorhandler(ValidationError)
@@ -92,4 +103,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
+        _discard_changes()
         return _response(500, "Internal error; it has been logged.")

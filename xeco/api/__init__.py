@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 from xeco.errors import DomainError
 
@@ -15,11 +16,25 @@ class UnsupportedMediaType(DomainError):
     message = "Send the body as JSON with 'Content-Type: application/json'."
 
 
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """Row ids: 1 to 2**31-1. Anything else is a 404 before it reaches the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=MAX_ID)
+
+
 def register_api(api: Api, app: Flask) -> None:
     from xeco.api import auth, catalogue, health, users
     from xeco.api.security import register_jwt
 
     register_jwt(app)
+    app.url_map.converters["id"] = IdConverter
+    api.register_converter(
+        IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
     for module in (health, auth, users):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.PATH)
     api.register_blueprint(users.me_blp, url_prefix=PREFIX + "/me")

@@ -46,7 +46,7 @@ def resource_blueprint(
             outbox.commit()
             return obj
 
-    @blp.route("/<int:item_id>")
+    @blp.route("/<id:item_id>")
     class Item(MethodView):
         @signed_in()
         @blp.doc(summary=f"Read a {noun}")

@@ -34,7 +34,7 @@ class Users(MethodView):
         return user
 
 
-@blp.route("/<int:user_id>")
+@blp.route("/<id:user_id>")
 class UserById(MethodView):
     @signed_in(Role.ADMIN)
     @blp.arguments(UserUpdateSchema)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 MAX_PER_PAGE = 100
 SECTORS = (
@@ -27,9 +29,16 @@ def text(max_len: int, min_len: int = 1, validate_also=None, **kw) -> fields.Str
     return Trimmed(validate=checks, **kw)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class Trimmed(fields.String):
+    """Text without surrounding blanks or control characters (PostgreSQL refuses NUL)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(value):
+            raise ValidationError("Must not contain control characters.")
         return value.strip()
 
 

@@ -42,7 +42,7 @@ class UserUpdateSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(1, 254))
+    email = text(254, required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
 
 

@@ -1,0 +1,150 @@
+"""Every endpoint × every role (and anonymous) against the expected status.
+
+The table is the single source: ``test_every_endpoint_is_in_the_table`` fails when a route
+exists that the table does not list, so a new endpoint cannot slip in unchecked.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.factories import CapabilityFactory, ChallengeFactory, ProgrammeFactory, UserFactory
+from xeco.models import Role
+
+WHO = (
+    "anonymous",
+    "company",
+    "company_other",
+    "researcher",
+    "institute",
+    "agency",
+    "officer",
+    "admin",
+)
+
+
+def expect(default: int, **per_role: int) -> dict[str, int]:
+    table = dict.fromkeys(WHO, default)
+    table.update(per_role)
+    return table
+
+
+SIGNED_IN = dict(anonymous=401)
+CHALLENGE_BODY = {"title": "Vision inspection", "description": "Find defects on parts quickly."}
+CAPABILITY_BODY = {"title": "Vision lab", "summary": "Deep learning for inspection images."}
+PROGRAMME_BODY = {"title": "Smart factory fund", "summary": "Grants for automation projects."}
+CHANGE = {"title": "A changed title"}
+
+
+def owner_only(ok: int, owner: str | tuple[str, ...]) -> dict[str, int]:
+    owners = (owner,) if isinstance(owner, str) else owner
+    return expect(403, anonymous=401, officer=ok, **dict.fromkeys(owners, ok))
+
+
+# (method, rule) -> (body or None, {who: status})
+MATRIX = {
+    ("GET", "/api/v1/health"): (None, expect(200)),
+    ("POST", "/api/v1/auth/register"): ("register", expect(201)),
+    ("POST", "/api/v1/auth/token"): ("token", expect(200)),
+    ("GET", "/api/v1/me"): (None, expect(200, **SIGNED_IN)),
+    ("GET", "/api/v1/users"): (None, expect(403, anonymous=401, admin=200)),
+    ("POST", "/api/v1/users"): ("new_user", expect(403, anonymous=401, admin=201)),
+    ("PATCH", "/api/v1/users/<id:user_id>"): (
+        {"name": "Renamed"},
+        expect(403, anonymous=401, admin=200),
+    ),
+    ("GET", "/api/v1/challenges"): (None, expect(200, **SIGNED_IN)),
+    ("POST", "/api/v1/challenges"): (
+        CHALLENGE_BODY,
+        expect(403, anonymous=401, company=201, company_other=201),
+    ),
+    ("GET", "/api/v1/challenges/<id:item_id>"): (None, expect(200, **SIGNED_IN)),
+    ("PATCH", "/api/v1/challenges/<id:item_id>"): (CHANGE, owner_only(200, "company")),
+    ("DELETE", "/api/v1/challenges/<id:item_id>"): (None, owner_only(204, "company")),
+    ("GET", "/api/v1/capabilities"): (None, expect(200, **SIGNED_IN)),
+    ("POST", "/api/v1/capabilities"): (
+        CAPABILITY_BODY,
+        expect(403, anonymous=401, researcher=201, institute=201),
+    ),
+    ("GET", "/api/v1/capabilities/<id:item_id>"): (None, expect(200, **SIGNED_IN)),
+    ("PATCH", "/api/v1/capabilities/<id:item_id>"): (CHANGE, owner_only(200, "researcher")),
+    ("DELETE", "/api/v1/capabilities/<id:item_id>"): (None, owner_only(204, "researcher")),
+    ("GET", "/api/v1/programmes"): (None, expect(200, **SIGNED_IN)),
+    ("POST", "/api/v1/programmes"): (PROGRAMME_BODY, expect(403, anonymous=401, agency=201)),
+    ("GET", "/api/v1/programmes/<id:item_id>"): (None, expect(200, **SIGNED_IN)),
+    ("PATCH", "/api/v1/programmes/<id:item_id>"): (CHANGE, owner_only(200, "agency")),
+    ("DELETE", "/api/v1/programmes/<id:item_id>"): (None, owner_only(204, "agency")),
+}
+NOT_IN_MATRIX = {
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/api/v1/swagger-ui/",
+    "/api/v1/docs/<path:filename>",
+    "/api/v1/swagger-ui/<path:filename>",
+}
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1") or rule.rule in NOT_IN_MATRIX:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes.add((method, rule.rule))
+    return routes
+
+
+def test_every_endpoint_is_in_the_table(app):
+    assert api_routes(app) == set(MATRIX)
+
+
+def _body(kind, who: str, users):
+    if kind == "register":
+        return {
+            "email": f"reg-{who}@example.com",
+            "password": "long-password",
+            "name": "R",
+            "role": "company",
+            "organisation": {"name": f"Registered by {who}"},
+        }
+    if kind == "token":
+        return {"email": "company@test.example.com", "password": "password123"}
+    if kind == "new_user":
+        return {
+            "email": f"made-by-{who}@example.com",
+            "password": "long-password",
+            "name": "Made",
+            "role": "officer",
+        }
+    return kind
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "who"),
+    list(itertools.product(MATRIX, WHO)),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else v,
+)
+def test_authorization_matrix(client, db, users, auth, endpoint, who):
+    method, rule = endpoint
+    body_kind, table = MATRIX[endpoint]
+    ids = {
+        "item_id": {
+            "challenges": ChallengeFactory(author=users["company"]),
+            "capabilities": CapabilityFactory(owner=users["researcher"]),
+            "programmes": ProgrammeFactory(owner=users["agency"]),
+        }.get(rule.split("/")[3]),
+        "user_id": UserFactory(role=Role.RESEARCHER),
+    }
+    db.session.commit()
+    url = rule
+    for name, obj in ids.items():
+        if obj is not None:
+            url = url.replace(f"<id:{name}>", str(obj.id))
+    headers = {} if who == "anonymous" else auth(users[who])
+    body = _body(body_kind, who, users)
+    resp = client.open(url, method=method, json=body, headers=headers)
+    assert resp.status_code == table[who], resp.get_data(as_text=True)
+    if resp.status_code >= 400:
+        assert resp.get_json()["code"] == resp.status_code

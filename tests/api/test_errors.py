@@ -1,0 +1,86 @@
+"""Bad input gets a clear 4xx in the one error shape, and stores nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco.models import Challenge
+
+URL = "/api/v1/challenges"
+GOOD = {"title": "Vision inspection", "description": "Find defects on parts quickly."}
+
+
+def count(db) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Challenge))
+
+
+def test_malformed_json_is_400(client, db, users, auth):
+    headers = auth(users["company"]) | {"Content-Type": "application/json"}
+    resp = client.post(URL, data='{"title": "unterminated', headers=headers)
+    assert resp.status_code == 400
+    assert resp.get_json() == {
+        "code": 400,
+        "status": "Bad Request",
+        "message": "Some fields are invalid; see errors.",
+        "errors": {"json": ["Invalid JSON body."]},
+    }
+    assert count(db) == 0
+
+
+def test_wrong_content_type_is_415(client, db, users, auth):
+    resp = client.post(
+        URL,
+        data="title=x",
+        headers=auth(users["company"]),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert resp.status_code == 415
+    assert resp.get_json() == {
+        "code": 415,
+        "status": "Unsupported Media Type",
+        "message": "Send the body as JSON with 'Content-Type: application/json'.",
+    }
+    assert count(db) == 0
+
+
+def test_body_over_one_megabyte_is_413(client, db, users, auth):
+    big = dict(GOOD, description="x" * (1024 * 1024 + 10))
+    resp = client.post(URL, json=big, headers=auth(users["company"]))
+    assert resp.status_code == 413
+    assert resp.get_json()["status"] == "Request Entity Too Large"
+    assert count(db) == 0
+
+
+def test_over_long_fields_are_422_with_each_field_named(client, db, users, auth):
+    body = dict(GOOD, title="t" * 201, keywords=["k" * 61], region="r" * 81)
+    resp = client.post(URL, json=body, headers=auth(users["company"]))
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]["json"]
+    assert errors["title"] == ["Length must be between 3 and 200."]
+    assert errors["keywords"] == {"0": ["Length must be between 1 and 60."]}
+    assert errors["region"] == ["Length must be between 1 and 80."]
+    assert count(db) == 0
+
+
+def test_missing_and_unknown_fields_are_named(client, users, auth):
+    resp = client.post(
+        URL, json={"title": "Only a title", "owner": 1}, headers=auth(users["company"])
+    )
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["json"] == {
+        "description": ["Missing data for required field."],
+        "owner": ["Unknown field."],
+    }
+
+
+def test_json_that_is_not_an_object_is_422(client, users, auth):
+    resp = client.post(URL, json=["a", "list"], headers=auth(users["company"]))
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["json"] == {"_schema": ["Invalid input type."]}
+
+
+def test_whitespace_is_trimmed_and_blank_title_refused(client, users, auth):
+    resp = client.post(URL, json=dict(GOOD, title="   "), headers=auth(users["company"]))
+    assert resp.status_code == 422
+    ok = client.post(URL, json=dict(GOOD, title="  Padded  "), headers=auth(users["company"]))
+    assert ok.get_json()["title"] == "Padded"
