@@ -56,6 +56,8 @@ class Config:
 
     # Unset means the embedded default: a filesystem transport that needs no server.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
+    # Longer than the longest task: Redis redelivers unacknowledged tasks after it.
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
     CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or SECRET_KEY
@@ -72,7 +74,7 @@ class Config:
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
 
-    MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "0.05"))
+    MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "0.10"))
     MATCHING_TOP_K = int(os.environ.get("MATCHING_TOP_K", "10"))
     MATCHING_FULL_RUN_CRON_HOUR = int(os.environ.get("MATCHING_FULL_RUN_CRON_HOUR", "3"))
     MATCHING_CHUNK_SIZE = int(os.environ.get("MATCHING_CHUNK_SIZE", "200"))

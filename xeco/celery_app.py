@@ -22,13 +22,16 @@ def broker_settings(app: Flask) -> dict:
         options: dict = {}
         if url.startswith("redis"):
             # Longer than the longest task, so acks_late never redelivers a task still running.
-            options = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+            options = {
+                "visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", 3600),
+                "socket_connect_timeout": 2,
+            }
         return {"broker_url": url, "broker_transport_options": options}
     root = embedded_broker_dir(Path(app.config["INSTANCE_PATH"]))
     for sub in ("out", "processed"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     return {
-        "broker_url": "filesystem://",
+        "broker_url": "filesystem://localhost/",
         "broker_transport_options": {
             "data_folder_in": str(root / "out"),
             "data_folder_out": str(root / "out"),
@@ -41,6 +44,7 @@ def broker_settings(app: Flask) -> dict:
 def beat_schedule(app: Flask) -> dict:
     return {
         "relay-task-outbox": {"task": "xeco.relay_outbox", "schedule": 30.0},
+        "resume-stalled-runs": {"task": "xeco.resume_runs", "schedule": 300.0},
         "send-email-outbox": {"task": "xeco.send_emails", "schedule": 60.0},
         "nightly-full-run": {
             "task": "xeco.scheduled_full_run",
@@ -74,6 +78,7 @@ def celery_init_app(app: Flask) -> Celery:
         beat_schedule=beat_schedule(app),
         worker_hijack_root_logger=False,
     )
+    celery.flask_app = app
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

@@ -10,8 +10,14 @@ import itertools
 
 import pytest
 
-from tests.factories import CapabilityFactory, ChallengeFactory, ProgrammeFactory, UserFactory
-from xeco.models import Role
+from tests.factories import (
+    CapabilityFactory,
+    ChallengeFactory,
+    MatchFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+from xeco.models import MatchingRun, Role, RunState
 
 WHO = (
     "anonymous",
@@ -76,6 +82,19 @@ MATRIX = {
     ("GET", "/api/v1/programmes/<id:item_id>"): (None, expect(200, **SIGNED_IN)),
     ("PATCH", "/api/v1/programmes/<id:item_id>"): (CHANGE, owner_only(200, "agency")),
     ("DELETE", "/api/v1/programmes/<id:item_id>"): (None, owner_only(204, "agency")),
+    ("GET", "/api/v1/challenges/<id:challenge_id>/matches"): (None, expect(200, **SIGNED_IN)),
+    ("GET", "/api/v1/matches"): (None, expect(403, anonymous=401, officer=200, admin=200)),
+    # A proposed match: only staff see it; to everyone else it does not exist.
+    ("GET", "/api/v1/matches/<id:match_id>"): (
+        None,
+        expect(404, anonymous=401, officer=200, admin=200),
+    ),
+    ("POST", "/api/v1/matching/runs"): (None, expect(403, anonymous=401, officer=202, admin=202)),
+    ("GET", "/api/v1/matching/runs"): (None, expect(403, anonymous=401, officer=200, admin=200)),
+    ("GET", "/api/v1/matching/runs/<id:run_id>"): (
+        None,
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
 }
 NOT_IN_MATRIX = {
     "/api/v1/openapi.json",
@@ -136,7 +155,13 @@ def test_authorization_matrix(client, db, users, auth, endpoint, who):
             "programmes": ProgrammeFactory(owner=users["agency"]),
         }.get(rule.split("/")[3]),
         "user_id": UserFactory(role=Role.RESEARCHER),
+        "challenge_id": ChallengeFactory(author=users["company"]),
+        "match_id": MatchFactory(
+            challenge__author=users["company"], capability__owner=users["researcher"]
+        ),
+        "run_id": MatchingRun(state=RunState.SUCCEEDED),
     }
+    db.session.add(ids["run_id"])
     db.session.commit()
     url = rule
     for name, obj in ids.items():

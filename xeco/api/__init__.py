@@ -27,7 +27,7 @@ class IdConverter(IntegerConverter):
 
 
 def register_api(api: Api, app: Flask) -> None:
-    from xeco.api import auth, catalogue, health, users
+    from xeco.api import auth, catalogue, health, matches, runs, users
     from xeco.api.security import register_jwt
 
     register_jwt(app)
@@ -35,11 +35,12 @@ def register_api(api: Api, app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
-    for module in (health, auth, users):
+    for module in (health, auth, users, matches, runs):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.PATH)
     api.register_blueprint(users.me_blp, url_prefix=PREFIX + "/me")
     for path, blp in catalogue.BLUEPRINTS.items():
         api.register_blueprint(blp, url_prefix=PREFIX + path)
+    api.register_blueprint(matches.challenge_blp, url_prefix=PREFIX + "/challenges")
 
     @app.before_request
     def _require_json():

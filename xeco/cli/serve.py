@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 def worker_command(instance: str, beat: bool = True) -> list[str]:
@@ -58,4 +59,5 @@ def serve(host, port, worker):
 
         atexit.register(_stop)
     click.echo(f"xeco on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() refuses to run inside the flask command; run_simple is what it would call.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

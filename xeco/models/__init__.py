@@ -10,6 +10,7 @@ from xeco.models.outbox import EmailOutbox, TaskOutbox
 from xeco.models.programme import Programme, ProgrammeStatus
 from xeco.models.run import ACTIVE_RUN_STATES, MatchingRun, RunChunk, RunState
 from xeco.models.user import SELF_REGISTER_ROLES, STAFF_ROLES, Role, User
+from xeco.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_RUN_STATES",
@@ -40,4 +41,5 @@ __all__ = [
     "TaskOutbox",
     "User",
     "Visibility",
+    "WorkerHeartbeat",
 ]

@@ -52,4 +52,7 @@ class RunChunk(db.Model):
     )
     number: Mapped[int] = mapped_column(primary_key=True)
     size: Mapped[int] = mapped_column(nullable=False)
+    challenge_ids: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    proposals: Mapped[int] = mapped_column(default=0, nullable=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

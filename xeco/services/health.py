@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from xeco.extensions import db
-from xeco.models import TaskOutbox
+from xeco.models import TaskOutbox, WorkerHeartbeat
+from xeco.models.base import utcnow
+
+WORKER_FRESH_SECONDS = 30
 
 
 def _timed(fn) -> dict:
@@ -37,6 +41,18 @@ def _broker() -> str:
         return conn.transport_cls if isinstance(conn.transport_cls, str) else conn.as_uri()
 
 
+def _worker() -> dict:
+    """Workers seen in the last half minute (each writes a heartbeat every 10 s)."""
+    cutoff = utcnow() - timedelta(seconds=WORKER_FRESH_SECONDS)
+    rows = db.session.scalars(
+        sa.select(WorkerHeartbeat).where(WorkerHeartbeat.seen_at >= cutoff)
+    ).all()
+    if not rows:
+        return {"ok": False, "detail": "no worker seen in the last 30 s"}
+    names = ", ".join(sorted(r.hostname for r in rows))
+    return {"ok": True, "detail": f"{len(rows)} worker(s): {names}"}
+
+
 def check() -> dict:
     database = _timed(_database)
     database["kind"] = db.engine.dialect.name
@@ -44,6 +60,7 @@ def check() -> dict:
     broker["kind"] = "embedded" if not current_app.config.get("CELERY_BROKER_URL") else "redis"
     report = {"database": database, "broker": broker}
     if database["ok"]:
+        report["worker"] = _worker()
         report["pending_jobs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(TaskOutbox).where(TaskOutbox.sent_at.is_(None))
         )

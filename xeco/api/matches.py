@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from xeco.api.security import me, signed_in
+from xeco.models import Role
+from xeco.schemas.matches import MatchListArgs, MatchPageSchema, MatchSchema
+from xeco.services import matches as service
+
+PATH = "/matches"
+blp = Blueprint("matches", __name__, description="Proposed matches and their review.")
+
+
+@blp.route("")
+class Matches(MethodView):
+    @signed_in(Role.OFFICER, Role.ADMIN)
+    @blp.arguments(MatchListArgs, location="query")
+    @blp.response(200, MatchPageSchema)
+    def get(self, args):
+        """The review queue: best first; filter by status, sector, score, organisation, age."""
+        return service.list_matches(me(), args)
+
+
+@blp.route("/<id:match_id>")
+class MatchById(MethodView):
+    @signed_in()
+    @blp.response(200, MatchSchema)
+    def get(self, match_id):
+        """One match: officers always; the two parties once it is approved."""
+        return service.get(me(), match_id)
+
+
+challenge_blp = Blueprint("challenge_matches", __name__, description="Matches of one challenge.")
+
+
+@challenge_blp.route("/<id:challenge_id>/matches")
+class ChallengeMatches(MethodView):
+    @signed_in()
+    @challenge_blp.arguments(MatchListArgs, location="query")
+    @challenge_blp.response(200, MatchPageSchema)
+    def get(self, args, challenge_id):
+        """Best first. Officers see all; the owner sees approved ones onward."""
+        return service.for_challenge(me(), challenge_id, args)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from xeco.models import MatchStatus, RunState
+from xeco.schemas.common import SECTORS, OrganisationRefSchema, PageArgs, page_schema
+
+
+class TermSchema(Schema):
+    term = fields.String(required=True)
+    weight = fields.Float(required=True)
+
+
+class Explanation(fields.List):
+    """Stored as [[term, weight], ...]; shown as [{term, weight}, ...]."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.Nested(TermSchema), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        pairs = [{"term": t, "weight": w} for t, w in (value or [])]
+        return super()._serialize(pairs, attr, obj, **kwargs)
+
+
+class ChallengeRefSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    sector = fields.String(allow_none=True)
+    visibility = fields.String()
+    status = fields.String()
+    organisation = fields.Nested(OrganisationRefSchema)
+    created_at = fields.DateTime()
+
+
+class CapabilityRefSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    owner_id = fields.Integer()
+    organisation = fields.Nested(OrganisationRefSchema)
+
+
+class ProgrammeRefSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    organisation = fields.Nested(OrganisationRefSchema)
+    amount_max = fields.Integer(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+
+
+class MatchSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    status = fields.Enum(MatchStatus, by_value=True, dump_only=True)
+    score = fields.Float(dump_only=True)
+    explanation = Explanation(
+        dump_only=True,
+        metadata={"description": "The shared terms that drove the score, with their weights."},
+    )
+    challenge = fields.Nested(ChallengeRefSchema, dump_only=True)
+    capability = fields.Nested(CapabilityRefSchema, dump_only=True)
+    institute = fields.Nested(CapabilityRefSchema, dump_only=True, allow_none=True)
+    institute_score = fields.Float(dump_only=True, allow_none=True)
+    programme = fields.Nested(ProgrammeRefSchema, dump_only=True, allow_none=True)
+    programme_score = fields.Float(dump_only=True, allow_none=True)
+    decided_at = fields.DateTime(dump_only=True, allow_none=True)
+    decision_reason = fields.String(dump_only=True, allow_none=True)
+    note_to_parties = fields.String(dump_only=True, allow_none=True)
+    introduced_at = fields.DateTime(dump_only=True, allow_none=True)
+    company_response = fields.String(dump_only=True, allow_none=True)
+    company_note = fields.String(dump_only=True, allow_none=True)
+    provider_response = fields.String(dump_only=True, allow_none=True)
+    provider_note = fields.String(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class MatchListArgs(PageArgs):
+    status = fields.Enum(MatchStatus, by_value=True)
+    sector = fields.String(validate=validate.OneOf(SECTORS))
+    min_score = fields.Float(validate=validate.Range(0, 1))
+    max_score = fields.Float(validate=validate.Range(0, 1))
+    organisation_id = fields.Integer(
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={"description": "Either side's organisation."},
+    )
+    older_than_days = fields.Integer(
+        validate=validate.Range(0, 3650),
+        metadata={"description": "Proposed at least this many days ago."},
+    )
+    challenge_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+
+
+MatchPageSchema = page_schema(MatchSchema, "MatchPage")
+
+
+class RunSchema(Schema):
+    id = fields.Integer()
+    state = fields.Enum(RunState, by_value=True)
+    trigger = fields.String()
+    total = fields.Integer()
+    done = fields.Integer()
+    progress = fields.Method("_progress", metadata={"description": "done / total, 0 to 1."})
+    proposals = fields.Integer()
+    errors = fields.List(fields.String())
+    requested_by_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+    def _progress(self, run) -> float:
+        if run.total:
+            return round(run.done / run.total, 4)
+        return 1.0 if run.finished_at else 0.0
+
+
+RunPageSchema = page_schema(RunSchema, "RunPage")

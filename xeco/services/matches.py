@@ -1,0 +1,84 @@
+"""Reading matches: the officers' review queue and what each party may see."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from xeco.errors import NotFound
+from xeco.extensions import db
+from xeco.models import Capability, Challenge, Match, Role, User
+from xeco.models.base import utcnow
+from xeco.models.match import VISIBLE_TO_PARTIES
+from xeco.services import access
+from xeco.services.challenges import challenges
+from xeco.services.listing import Page, paginate
+
+
+def party_clause(user: User) -> sa.ColumnElement[bool]:
+    """Matches this user takes part in: their company's challenge or their capability."""
+    if user.organisation_id is None:
+        return sa.false()
+    if user.role == Role.COMPANY:
+        return Match.challenge.has(Challenge.organisation_id == user.organisation_id)
+    if user.role in (Role.RESEARCHER, Role.INSTITUTE):
+        return Match.capability.has(Capability.organisation_id == user.organisation_id)
+    return sa.false()
+
+
+def visibility(user: User) -> sa.ColumnElement[bool]:
+    if access.is_officer(user):
+        return sa.true()
+    return sa.and_(party_clause(user), Match.status.in_(VISIBLE_TO_PARTIES))
+
+
+def _loaded(stmt: sa.Select) -> sa.Select:
+    return stmt.options(
+        joinedload(Match.challenge).joinedload(Challenge.organisation),
+        joinedload(Match.capability).joinedload(Capability.organisation),
+        joinedload(Match.institute).joinedload(Capability.organisation),
+        joinedload(Match.programme),
+    )
+
+
+def get(user: User, match_id: int) -> Match:
+    match = db.session.scalar(
+        _loaded(sa.select(Match).where(Match.id == match_id, visibility(user)))
+    )
+    if match is None:
+        raise NotFound(f"No match with id {match_id}.")
+    return match
+
+
+def list_matches(user: User, args: dict) -> Page:
+    stmt = sa.select(Match).where(visibility(user))
+    if args.get("status") is not None:
+        stmt = stmt.where(Match.status == args["status"])
+    if args.get("challenge_id") is not None:
+        stmt = stmt.where(Match.challenge_id == args["challenge_id"])
+    if args.get("min_score") is not None:
+        stmt = stmt.where(Match.score >= args["min_score"])
+    if args.get("max_score") is not None:
+        stmt = stmt.where(Match.score <= args["max_score"])
+    if args.get("sector"):
+        stmt = stmt.where(Match.challenge.has(Challenge.sector == args["sector"]))
+    if args.get("organisation_id") is not None:
+        org = args["organisation_id"]
+        cap = aliased(Capability)
+        stmt = stmt.where(
+            sa.or_(
+                Match.challenge.has(Challenge.organisation_id == org),
+                Match.capability_id.in_(sa.select(cap.id).where(cap.organisation_id == org)),
+            )
+        )
+    if args.get("older_than_days") is not None:
+        stmt = stmt.where(Match.created_at <= utcnow() - timedelta(days=args["older_than_days"]))
+    stmt = _loaded(stmt.order_by(Match.score.desc(), Match.id))
+    return paginate(stmt, args["page"], args["per_page"])
+
+
+def for_challenge(user: User, challenge_id: int, args: dict) -> Page:
+    challenges.get(user, challenge_id)  # 404 unless the challenge is visible
+    return list_matches(user, dict(args, challenge_id=challenge_id))

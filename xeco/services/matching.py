@@ -1,0 +1,282 @@
+"""From rows to proposals: score with the engine, apply the constraints, upsert matches.
+
+Writes are idempotent: one row per challenge-capability pair (a unique constraint), scores of
+undecided rows are refreshed, a decided row (approved, rejected and onward) is never touched,
+and a rejected pair comes back only when one of its texts changed since the rejection.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from xeco.extensions import db
+from xeco.matching import pairing
+from xeco.models import (
+    Capability,
+    CapabilityKind,
+    Challenge,
+    ChallengeStatus,
+    Match,
+    MatchStatus,
+    Programme,
+)
+from xeco.services import matching_index
+from xeco.services.matching_index import capability_profile
+
+log = logging.getLogger(__name__)
+EXPLAIN_TERMS = 8
+# How many more candidates than proposals to score, so constraints still leave k.
+OVERSAMPLE = 5
+
+
+@dataclass
+class Outcome:
+    proposed: int = 0  # new rows, or rejected rows whose texts changed
+    refreshed: int = 0  # undecided rows re-scored
+    withdrawn: int = 0  # undecided rows that no longer qualify
+    decided_kept: int = 0  # rows an officer decided, left as they are
+    challenges: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def add(self, other: Outcome) -> None:
+        for key, value in asdict(other).items():
+            setattr(self, key, getattr(self, key) + value)
+
+
+def challenge_query(ch: Challenge) -> dict:
+    return {"title": ch.title, "keywords": list(ch.keywords or []), "description": ch.description}
+
+
+def capacity_left(capability_ids: list[int]) -> dict[int, int]:
+    """Capacity minus active collaborations (matches both sides accepted)."""
+    busy = dict(
+        db.session.execute(
+            sa.select(Match.capability_id, sa.func.count())
+            .where(Match.capability_id.in_(capability_ids), Match.status == MatchStatus.ACCEPTED)
+            .group_by(Match.capability_id)
+        ).all()
+    )
+    caps = db.session.execute(
+        sa.select(Capability.id, Capability.capacity).where(Capability.id.in_(capability_ids))
+    ).all()
+    return {cid: cap - busy.get(cid, 0) for cid, cap in caps}
+
+
+def _scored(index, query, k: int) -> list[tuple[int, float]]:
+    if index.matcher is None:
+        return []
+    positions, scores = index.matcher.top_k([query], k=min(k, len(index.ids)))
+    return [
+        (int(index.ids[p]), float(s))
+        for p, s in zip(positions[0], scores[0], strict=True)
+        if p >= 0
+    ]
+
+
+def match_challenge(challenge_id: int) -> Outcome:
+    out = Outcome(challenges=1)
+    ch = db.session.get(Challenge, challenge_id)
+    if ch is None:
+        return out
+    existing = {
+        m.capability_id: m
+        for m in db.session.scalars(sa.select(Match).where(Match.challenge_id == ch.id))
+    }
+    if ch.status != ChallengeStatus.OPEN:
+        out.withdrawn = _withdraw(existing.values(), keep=set())
+        return out
+    k = current_app.config["MATCHING_TOP_K"]
+    min_score = current_app.config["MATCHING_MIN_SCORE"]
+    caps_index = matching_index.get("capabilities")
+    query = challenge_query(ch)
+    ch_fp = caps_index.matcher.fingerprint(query) if caps_index.matcher else ""
+    ch.fingerprint = ch_fp
+    scored = _scored(caps_index, query, k * OVERSAMPLE + 20)
+    cap_rows = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Capability)
+            .where(Capability.id.in_([cid for cid, _ in scored]))
+            .options(selectinload(Capability.publications))
+        )
+    }
+    left = capacity_left(list(cap_rows))
+    candidates = {}
+    for cid, cap in cap_rows.items():
+        fp = cap.fingerprint or caps_index.matcher.fingerprint(capability_profile(cap))
+        candidates[cid] = pairing.Candidate(
+            id=cid,
+            org_id=cap.organisation_id,
+            kind=cap.kind.value,
+            capacity_left=left[cid],
+            fingerprint=fp,
+        )
+    scored_caps = [(candidates[cid], s) for cid, s in scored if cid in candidates]
+    institutes = [(c, s) for c, s in scored_caps if c.kind == CapabilityKind.INSTITUTE.value]
+    rejected = {
+        cid: m.fingerprint or "" for cid, m in existing.items() if m.status == MatchStatus.REJECTED
+    }
+    proposals = pairing.propose(
+        challenge_org_id=ch.organisation_id,
+        challenge_fingerprint=ch_fp,
+        scored_capabilities=scored_caps,
+        scored_institutes=institutes,
+        scored_programmes=_scored_programmes(ch, query),
+        rejected=rejected,
+        min_score=min_score,
+        k=k,
+    )
+    for prop in proposals:
+        pair_fp = pairing.pair_fingerprint(ch_fp, candidates[prop.capability_id].fingerprint)
+        position = caps_index.position(prop.capability_id)
+        explanation = [
+            [t, round(float(w), 5)]
+            for t, w in caps_index.matcher.explain(query, position, n=EXPLAIN_TERMS)
+        ]
+        _upsert(ch.id, prop, pair_fp, explanation, existing, out)
+    out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
+    db.session.flush()
+    return out
+
+
+def _scored_programmes(ch: Challenge, query: dict) -> list:
+    index = matching_index.get("programmes")
+    if index.matcher is None:
+        return []
+    rows = db.session.execute(
+        sa.select(
+            Programme.id, Programme.organisation_id, Programme.sectors, Programme.regions
+        ).where(Programme.id.in_(index.ids.tolist()))
+    ).all()
+    infos = [
+        pairing.ProgrammeInfo(
+            id=r[0], org_id=r[1], sectors=frozenset(r[2] or []), regions=frozenset(r[3] or [])
+        )
+        for r in rows
+    ]
+    eligible = pairing.eligible_programmes(infos, ch.sector, ch.region)
+    if not eligible:
+        return []
+    # Eligibility filters before scoring: only eligible programmes' columns are read.
+    positions = np.array([index.position(p.id) for p in eligible])
+    scores = np.asarray(index.matcher.score([query]).toarray()[0, positions]).ravel()
+    return list(zip(eligible, scores.tolist(), strict=True))
+
+
+def _upsert(challenge_id, prop, pair_fp, explanation, existing, out: Outcome) -> None:
+    values = dict(
+        score=prop.score,
+        institute_id=prop.institute_id,
+        programme_id=prop.programme_id,
+        institute_score=prop.institute_score,
+        programme_score=prop.programme_score,
+        explanation=explanation,
+        fingerprint=pair_fp,
+    )
+    row = existing.get(prop.capability_id)
+    if row is None:
+        # Two workers may propose the same pair at once: the unique pair decides.
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Match(challenge_id=challenge_id, capability_id=prop.capability_id, **values)
+                )
+            out.proposed += 1
+        except sa.exc.IntegrityError:
+            log.info(
+                "pair %s-%s proposed concurrently; kept the other", challenge_id, prop.capability_id
+            )
+        return
+    if row.status == MatchStatus.PROPOSED:
+        for key, value in values.items():
+            setattr(row, key, value)
+        out.refreshed += 1
+    elif row.status == MatchStatus.REJECTED:
+        # propose() let it through, so a text changed since the rejection.
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.status = MatchStatus.PROPOSED
+        out.proposed += 1
+    else:
+        out.decided_kept += 1
+
+
+def _withdraw(rows, keep: set[int]) -> int:
+    gone = [m for m in rows if m.status == MatchStatus.PROPOSED and m.capability_id not in keep]
+    for m in gone:
+        db.session.delete(m)
+    return len(gone)
+
+
+def _challenges_near(query: dict, limit: int) -> list[int]:
+    """Open challenges that a changed profile may now fit, best first."""
+    rows = db.session.scalars(
+        sa.select(Challenge).where(Challenge.status == ChallengeStatus.OPEN)
+    ).all()
+    if not rows:
+        return []
+    index = matching_index.get("capabilities")
+    if index.matcher is None:
+        return [c.id for c in rows[:limit]]
+    # Challenges as queries, the changed profile as one column: same cosine, one product.
+    Q = index.matcher.vectorize([challenge_query(c) for c in rows])
+    P = index.matcher.vectorize([query])
+    scores = np.asarray((Q @ P.T).toarray()).ravel()
+    min_score = current_app.config["MATCHING_MIN_SCORE"]
+    order = np.argsort(-scores)[:limit]
+    return [rows[i].id for i in order if scores[i] >= min_score]
+
+
+def _rematch(challenge_ids) -> Outcome:
+    out = Outcome()
+    for cid in challenge_ids:
+        out.add(match_challenge(cid))
+    return out
+
+
+def match_capability(capability_id: int, limit: int = 200) -> Outcome:
+    cap = db.session.get(Capability, capability_id)
+    if cap is None:
+        return Outcome()
+    # Challenges it was proposed for are re-matched too, so a closed or changed capability
+    # leaves no stale proposals behind.
+    previous = set(
+        db.session.scalars(
+            sa.select(Match.challenge_id).where(
+                Match.capability_id == cap.id, Match.status == MatchStatus.PROPOSED
+            )
+        )
+    )
+    near = set(_challenges_near(capability_profile(cap), limit))
+    return _rematch(sorted(previous | near))
+
+
+def match_programme(programme_id: int, limit: int = 200) -> Outcome:
+    prog = db.session.get(Programme, programme_id)
+    if prog is None:
+        return Outcome()
+    previous = set(
+        db.session.scalars(
+            sa.select(Match.challenge_id).where(
+                Match.programme_id == prog.id, Match.status == MatchStatus.PROPOSED
+            )
+        )
+    )
+    query = {
+        "title": prog.title,
+        "keywords": list(prog.keywords or []),
+        "description": prog.summary,
+    }
+    return _rematch(sorted(previous | set(_challenges_near(query, limit))))
+
+
+def refresh_indexes(force: bool = False) -> None:
+    matching_index.refresh(force=force)
