@@ -11,7 +11,7 @@ from pathlib import Path
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask
+from flask import Flask, has_app_context
 
 from config.settings import embedded_broker_dir
 
@@ -57,6 +57,9 @@ def beat_schedule(app: Flask) -> dict:
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            # Called inside an app already (eagerly, or from a test): use its context.
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 

@@ -1,0 +1,247 @@
+"""The matching service on both databases: proposals, constraints, idempotence, runs."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import (
+    CapabilityFactory,
+    ChallengeFactory,
+    MatchFactory,
+    ProgrammeFactory,
+    PublicationFactory,
+    UserFactory,
+)
+from xeco.models import (
+    ChallengeStatus,
+    Match,
+    MatchingRun,
+    MatchStatus,
+    Role,
+    RunChunk,
+    RunState,
+)
+from xeco.services import matching, matching_index, runs
+from xeco.tasks import matching as tasks
+
+VISION = dict(
+    title="Machine vision defect detection on stamped steel parts",
+    description="Cameras on the press line must find scratches, cracks and dents "
+    "on stamped steel parts in real time.",
+    keywords=["machine vision", "defect detection"],
+)
+BATTERY_ZH = dict(
+    title="硫化物固态电解质界面稳定性",
+    description="提高硫化物固态电解质与锂金属负极的界面稳定性，抑制锂枝晶。",
+    keywords=["固态电解质", "锂电池"],
+    sector="new-energy",
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_index(app):
+    matching_index.clear_cache()
+    yield
+    matching_index.clear_cache()
+
+
+@pytest.fixture
+def world(db, users):
+    vision = CapabilityFactory(
+        owner=users["researcher"],
+        title="Deep learning machine vision for surface defects",
+        summary="Detecting scratches, cracks and dents on steel parts with cameras.",
+        keywords=["machine vision", "defect detection"],
+    )
+    battery = CapabilityFactory(
+        owner=UserFactory(role=Role.RESEARCHER),
+        title="固态电解质与锂金属负极界面",
+        summary="硫化物固态电解质的合成与锂金属负极界面工程，抑制锂枝晶生长。",
+        keywords=["固态电解质"],
+        sectors=["new-energy"],
+    )
+    PublicationFactory(
+        capability=battery, title="硫化物电解质界面稳定性研究", abstract="锂枝晶抑制与界面稳定。"
+    )
+    unrelated = CapabilityFactory(
+        owner=UserFactory(role=Role.RESEARCHER),
+        title="Classical garden digitisation",
+        summary="Photogrammetry of historic gardens and pavilions for heritage archives.",
+        keywords=["heritage"],
+    )
+    ch = ChallengeFactory(author=users["company"], **VISION)
+    ch_zh = ChallengeFactory(author=users["company"], **BATTERY_ZH)
+    db.session.commit()
+    return dict(vision=vision, battery=battery, unrelated=unrelated, ch=ch, ch_zh=ch_zh)
+
+
+def matches_of(db, challenge) -> dict[int, Match]:
+    return {
+        m.capability_id: m
+        for m in db.session.scalars(sa.select(Match).where(Match.challenge_id == challenge.id))
+    }
+
+
+def test_english_challenge_gets_the_fitting_capability(db, world):
+    out = matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    found = matches_of(db, world["ch"])
+    assert set(found) == {world["vision"].id}
+    assert out.proposed == 1
+    match = found[world["vision"].id]
+    assert match.status == MatchStatus.PROPOSED
+    assert match.score > 0.2
+    terms = [t for t, _ in match.explanation]
+    assert "defect" in terms or "defects" in terms
+
+
+def test_chinese_challenge_is_explained_in_chinese(db, world):
+    matching.match_challenge(world["ch_zh"].id)
+    db.session.commit()
+    found = matches_of(db, world["ch_zh"])
+    assert set(found) == {world["battery"].id}
+    terms = [t for t, _ in found[world["battery"].id].explanation]
+    assert any("电解" in t for t in terms), terms
+
+
+def test_running_twice_changes_nothing(db, world):
+    matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    first = {cid: (m.id, m.score) for cid, m in matches_of(db, world["ch"]).items()}
+    again = tasks.match_challenge(world["ch"].id)
+    assert again["proposed"] == 0 and again["refreshed"] == 1
+    db.session.expire_all()
+    assert {cid: (m.id, m.score) for cid, m in matches_of(db, world["ch"]).items()} == first
+
+
+def test_same_organisation_is_never_proposed(db, users, world):
+    in_house = CapabilityFactory(
+        owner=UserFactory(role=Role.RESEARCHER),
+        organisation=users["company"].organisation,
+        title="In-house machine vision defect detection lab",
+        summary=VISION["description"],
+        keywords=VISION["keywords"],
+    )
+    db.session.commit()
+    matching.match_challenge(world["ch"].id)
+    assert in_house.id not in matches_of(db, world["ch"])
+
+
+def test_capability_at_capacity_is_not_proposed(db, world):
+    world["vision"].capacity = 1
+    MatchFactory(capability=world["vision"], status=MatchStatus.ACCEPTED)
+    db.session.commit()
+    matching.match_challenge(world["ch"].id)
+    assert world["vision"].id not in matches_of(db, world["ch"])
+    world["vision"].capacity = 2
+    db.session.commit()
+    matching.match_challenge(world["ch"].id)
+    assert world["vision"].id in matches_of(db, world["ch"])
+
+
+def test_minimum_score_keeps_junk_out(db, world, app):
+    matching.match_challenge(world["ch"].id)
+    assert world["unrelated"].id not in matches_of(db, world["ch"])
+    app.config["MATCHING_MIN_SCORE"] = 0.99
+    try:
+        matching.match_challenge(world["ch"].id)
+        db.session.commit()
+        assert matches_of(db, world["ch"]) == {}
+    finally:
+        app.config["MATCHING_MIN_SCORE"] = 0.10
+
+
+def test_decided_match_is_never_touched(db, world):
+    matching.match_challenge(world["ch"].id)
+    match = matches_of(db, world["ch"])[world["vision"].id]
+    match.status, match.score = MatchStatus.APPROVED, 0.123
+    db.session.commit()
+    out = matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    db.session.refresh(match)
+    assert (match.status, match.score, out.decided_kept) == (MatchStatus.APPROVED, 0.123, 1)
+
+
+def test_rejected_pair_returns_only_when_a_text_changes(db, world):
+    matching.match_challenge(world["ch"].id)
+    match = matches_of(db, world["ch"])[world["vision"].id]
+    match.status = MatchStatus.REJECTED
+    db.session.commit()
+    out = matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    db.session.refresh(match)
+    assert match.status == MatchStatus.REJECTED and out.proposed == 0
+    world["vision"].summary += " We also inspect welds."
+    db.session.commit()
+    out = matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    db.session.refresh(match)
+    assert match.status == MatchStatus.PROPOSED and out.proposed == 1
+
+
+def test_closed_challenge_withdraws_undecided_proposals(db, world):
+    matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    world["ch"].status = ChallengeStatus.CLOSED
+    db.session.commit()
+    out = matching.match_challenge(world["ch"].id)
+    assert out.withdrawn == 1 and matches_of(db, world["ch"]) == {}
+
+
+def test_programme_must_be_eligible_for_sector_and_region(db, users, world):
+    wrong = ProgrammeFactory(
+        owner=users["agency"],
+        title="固态电解质 锂电池 专项",
+        summary="支持硫化物固态电解质与锂金属负极界面研究。",
+        sectors=["biomedicine"],
+        regions=[],
+    )
+    right = ProgrammeFactory(
+        owner=UserFactory(role=Role.AGENCY),
+        title="新能源 锂电池 基金",
+        summary="支持锂电池与固态电解质研发。",
+        sectors=["new-energy"],
+        regions=[],
+    )
+    db.session.commit()
+    matching.match_challenge(world["ch_zh"].id)
+    match = matches_of(db, world["ch_zh"])[world["battery"].id]
+    assert match.programme_id == right.id != wrong.id
+
+
+def test_new_capability_is_matched_to_open_challenges(db, world):
+    newcomer = CapabilityFactory(
+        owner=UserFactory(role=Role.INSTITUTE),
+        title="Industrial machine vision institute",
+        summary="Defect detection with cameras on steel parts.",
+        keywords=["machine vision"],
+    )
+    db.session.commit()
+    tasks.match_capability(newcomer.id)
+    assert newcomer.id in matches_of(db, world["ch"])
+
+
+def test_full_run_reports_progress_and_counts_a_redelivered_chunk_once(app, db, world):
+    app.config["MATCHING_CHUNK_SIZE"] = 1
+    run, created = runs.start_full_run(actor=None)
+    again, created_again = runs.start_full_run(actor=None)
+    assert created and not created_again and again.id == run.id
+    db.session.commit()
+    tasks.full_run(run.id)
+    db.session.refresh(run)
+    assert (run.state, run.total, run.done) == (RunState.RUNNING, 2, 0)
+    chunks = db.session.scalars(sa.select(RunChunk).where(RunChunk.run_id == run.id)).all()
+    assert len(chunks) == 2
+    tasks.run_chunk(run.id, 0)
+    tasks.run_chunk(run.id, 0)  # delivered twice
+    db.session.refresh(run)
+    assert run.done == 1 and run.state == RunState.RUNNING
+    tasks.run_chunk(run.id, 1)
+    db.session.refresh(run)
+    assert (run.state, run.done, run.total, run.proposals) == (RunState.SUCCEEDED, 2, 2, 2)
+    assert run.finished_at is not None and run.active_lock is None
+    next_run, created = runs.start_full_run(actor=None)
+    assert created and next_run.id != run.id
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchingRun)) == 1
