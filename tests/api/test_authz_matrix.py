@@ -17,7 +17,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
-from xeco.models import MatchingRun, Role, RunState
+from xeco.models import MatchingRun, Notification, Role, RunState
 
 WHO = (
     "anonymous",
@@ -95,6 +95,43 @@ MATRIX = {
         None,
         expect(403, anonymous=401, officer=200, admin=200),
     ),
+    # Staff decide; to a party a proposed match does not exist yet.
+    ("POST", "/api/v1/matches/<id:match_id>/decision"): (
+        {"decision": "approve"},
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("POST", "/api/v1/matches/decisions"): (
+        "bulk",
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("POST", "/api/v1/matches/<id:match_id>/response"): (
+        {"response": "accept"},
+        expect(403, anonymous=401, company=404, company_other=404, researcher=404, institute=404),
+    ),
+    ("GET", "/api/v1/matches/<id:match_id>/notes"): (
+        None,
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("POST", "/api/v1/matches/<id:match_id>/notes"): (
+        {"body": "Call them on Monday."},
+        expect(403, anonymous=401, officer=201, admin=201),
+    ),
+    ("PUT", "/api/v1/challenges/<id:challenge_id>/reviewer"): (
+        "reviewer",
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("GET", "/api/v1/notifications"): (None, expect(200, **SIGNED_IN)),
+    ("POST", "/api/v1/notifications/<id:notification_id>/read"): (
+        None,
+        expect(404, anonymous=401, company=200),
+    ),
+    ("POST", "/api/v1/notifications/read-all"): (None, expect(200, **SIGNED_IN)),
+    ("GET", "/api/v1/reports/summary"): (None, expect(403, anonymous=401, officer=200, admin=200)),
+    ("GET", "/api/v1/reports/matches.csv"): (
+        None,
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("GET", "/api/v1/audit"): (None, expect(403, anonymous=401, officer=200, admin=200)),
 }
 NOT_IN_MATRIX = {
     "/api/v1/openapi.json",
@@ -130,6 +167,10 @@ def _body(kind, who: str, users):
         }
     if kind == "token":
         return {"email": "company@test.example.com", "password": "password123"}
+    if kind == "bulk":
+        return {"ids": [1], "decision": "reject", "reason": "Not a fit."}
+    if kind == "reviewer":
+        return {"reviewer_id": users["officer"].id}
     if kind == "new_user":
         return {
             "email": f"made-by-{who}@example.com",
@@ -160,8 +201,9 @@ def test_authorization_matrix(client, db, users, auth, endpoint, who):
             challenge__author=users["company"], capability__owner=users["researcher"]
         ),
         "run_id": MatchingRun(state=RunState.SUCCEEDED),
+        "notification_id": Notification(user_id=users["company"].id, kind="t", title="t"),
     }
-    db.session.add(ids["run_id"])
+    db.session.add_all([ids["run_id"], ids["notification_id"]])
     db.session.commit()
     url = rule
     for name, obj in ids.items():

@@ -27,7 +27,17 @@ class IdConverter(IntegerConverter):
 
 
 def register_api(api: Api, app: Flask) -> None:
-    from xeco.api import auth, catalogue, health, matches, runs, users
+    from xeco.api import (
+        auth,
+        catalogue,
+        health,
+        matches,
+        notifications,
+        reports,
+        runs,
+        users,
+        workflow,
+    )
     from xeco.api.security import register_jwt
 
     register_jwt(app)
@@ -35,12 +45,14 @@ def register_api(api: Api, app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
-    for module in (health, auth, users, matches, runs):
+    for module in (health, auth, users, matches, workflow, runs, notifications, reports):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.PATH)
     api.register_blueprint(users.me_blp, url_prefix=PREFIX + "/me")
     for path, blp in catalogue.BLUEPRINTS.items():
         api.register_blueprint(blp, url_prefix=PREFIX + path)
     api.register_blueprint(matches.challenge_blp, url_prefix=PREFIX + "/challenges")
+    api.register_blueprint(workflow.reviewer_blp, url_prefix=PREFIX + "/challenges")
+    api.register_blueprint(reports.audit_blp, url_prefix=PREFIX + "/audit")
 
     @app.before_request
     def _require_json():

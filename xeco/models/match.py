@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
+from xeco.models.base import Timestamped, UTCDateTime, db, str_enum, utcnow
 
 
 class MatchStatus(enum.StrEnum):
@@ -101,3 +101,17 @@ class Match(Timestamped, db.Model):
 
     def can_move_to(self, new: MatchStatus) -> bool:
         return new in TRANSITIONS[self.status]
+
+
+class MatchNote(db.Model):
+    """An officer's note on a match, kept for the record."""
+
+    __tablename__ = "match_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("matches.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

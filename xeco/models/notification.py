@@ -20,6 +20,7 @@ class Notification(db.Model):
     body: Mapped[str | None] = mapped_column(sa.Text)
     match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matches.id", ondelete="CASCADE"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     __table_args__ = (sa.Index("ix_notifications_user_read", "user_id", "read_at"),)

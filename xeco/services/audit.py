@@ -39,7 +39,8 @@ def record(
     if after is None and action != "delete":
         after = snapshot(obj)
     if before is not None and after is not None:
-        changed = {k for k in after if before.get(k) != after.get(k)}
+        # updated_at always moves; the entry's own time says when.
+        changed = {k for k in after if before.get(k) != after.get(k) and k != "updated_at"}
         before = {k: before[k] for k in changed if k in before}
         after = {k: after[k] for k in changed}
     entry = AuditEntry(

@@ -58,6 +58,8 @@ def list_matches(user: User, args: dict) -> Page:
         stmt = stmt.where(Match.status == args["status"])
     if args.get("challenge_id") is not None:
         stmt = stmt.where(Match.challenge_id == args["challenge_id"])
+    if args.get("reviewer_id") is not None:
+        stmt = stmt.where(Match.challenge.has(Challenge.reviewer_id == args["reviewer_id"]))
     if args.get("min_score") is not None:
         stmt = stmt.where(Match.score >= args["min_score"])
     if args.get("max_score") is not None:

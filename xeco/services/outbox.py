@@ -32,12 +32,14 @@ def enqueue(task: str, **kwargs) -> TaskOutbox:
 def commit() -> int:
     """Commit the session, then publish the jobs it recorded. Returns how many were sent."""
     ids = db.session.info.pop(_KEY, [])
+    db.session.info.pop("xeco_mail_queued", None)
     db.session.commit()
     return _publish(ids) if ids else 0
 
 
 def rollback() -> None:
     db.session.info.pop(_KEY, None)
+    db.session.info.pop("xeco_mail_queued", None)
     db.session.rollback()
 
 

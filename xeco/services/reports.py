@@ -1,0 +1,134 @@
+"""Reporting for officers: counts, trends, and how long things take."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter, defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from xeco.extensions import db
+from xeco.models import Capability, Challenge, Match, MatchStatus
+
+
+def _hours(deltas) -> dict:
+    hours = [d.total_seconds() / 3600 for d in deltas if d is not None]
+    if not hours:
+        return {"median": None, "mean": None, "n": 0}
+    return {
+        "median": round(statistics.median(hours), 2),
+        "mean": round(statistics.fmean(hours), 2),
+        "n": len(hours),
+    }
+
+
+def summary() -> dict:
+    rows = db.session.execute(
+        sa.select(Match.status, Match.created_at, Match.decided_at, Challenge.sector).join(
+            Challenge, Challenge.id == Match.challenge_id
+        )
+    ).all()
+    by_status = Counter(r.status.value for r in rows)
+    by_sector = Counter(r.sector or "unspecified" for r in rows)
+    months: dict[str, Counter] = defaultdict(Counter)
+    sector_months: Counter = Counter()
+    for r in rows:
+        month = r.created_at.strftime("%Y-%m")
+        months[month][r.status.value] += 1
+        sector_months[(month, r.sector or "unspecified")] += 1
+    first = db.session.execute(
+        sa.select(Challenge.created_at, sa.func.min(Match.created_at))
+        .join(Match, Match.challenge_id == Challenge.id)
+        .group_by(Challenge.id, Challenge.created_at)
+    ).all()
+    decided = [r.decided_at - r.created_at for r in rows if r.decided_at is not None]
+    return {
+        "total": len(rows),
+        "by_status": {s.value: by_status.get(s.value, 0) for s in MatchStatus},
+        "by_sector": dict(sorted(by_sector.items())),
+        "by_month": [
+            {"month": m, **{s.value: c.get(s.value, 0) for s in MatchStatus}}
+            for m, c in sorted(months.items())
+        ],
+        "by_sector_month": [
+            {"month": m, "sector": s, "count": n} for (m, s), n in sorted(sector_months.items())
+        ],
+        "time_to_first_proposal_hours": _hours(
+            _aware(p) - _aware(c) for c, p in first if p is not None
+        ),
+        "time_to_decision_hours": _hours(decided),
+        "challenges": db.session.scalar(sa.select(sa.func.count()).select_from(Challenge)),
+        "capabilities": db.session.scalar(sa.select(sa.func.count()).select_from(Capability)),
+    }
+
+
+def _aware(value):
+    # Aggregates (min) bypass the column type on SQLite and come back naive.
+    from datetime import UTC, datetime
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+CSV_COLUMNS = [
+    "match_id",
+    "status",
+    "score",
+    "challenge_id",
+    "challenge",
+    "company",
+    "sector",
+    "capability_id",
+    "capability",
+    "provider",
+    "institute",
+    "programme",
+    "proposed_at",
+    "decided_at",
+    "decision_reason",
+    "company_response",
+    "provider_response",
+]
+
+
+def export_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    stmt = (
+        sa.select(Match)
+        .options(
+            joinedload(Match.challenge).joinedload(Challenge.organisation),
+            joinedload(Match.capability).joinedload(Capability.organisation),
+            joinedload(Match.institute),
+            joinedload(Match.programme),
+        )
+        .order_by(Match.id)
+    )
+    for m in db.session.scalars(stmt):
+        writer.writerow(
+            [
+                m.id,
+                m.status.value,
+                round(m.score, 4),
+                m.challenge_id,
+                m.challenge.title,
+                m.challenge.organisation.name,
+                m.challenge.sector or "",
+                m.capability_id,
+                m.capability.title,
+                m.capability.organisation.name,
+                m.institute.title if m.institute else "",
+                m.programme.title if m.programme else "",
+                m.created_at.isoformat(),
+                m.decided_at.isoformat() if m.decided_at else "",
+                m.decision_reason or "",
+                m.company_response.value if m.company_response else "",
+                m.provider_response.value if m.provider_response else "",
+            ]
+        )
+    return out.getvalue()

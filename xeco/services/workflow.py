@@ -1,0 +1,214 @@
+"""The officers' workflow: decide, introduce, respond, notes, reassignment.
+
+Statuses move only along the lifecycle in ``xeco.models.match.TRANSITIONS``; any other step
+is a 409. Every action is audited; approvals notify both parties and queue e-mails.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco.errors import Conflict, Forbidden, Invalid, NotFound
+from xeco.extensions import db
+from xeco.matching import Matcher, pairing
+from xeco.models import (
+    Capability,
+    Challenge,
+    ChallengeStatus,
+    Match,
+    MatchNote,
+    MatchStatus,
+    Response,
+    Role,
+    User,
+)
+from xeco.models.base import utcnow
+from xeco.services import audit, notifications
+from xeco.services import matches as reads
+from xeco.services.matching import challenge_query
+from xeco.services.matching_index import capability_profile
+
+DECISIONS = {"approve": MatchStatus.APPROVED, "reject": MatchStatus.REJECTED}
+
+
+def _move(match: Match, new: MatchStatus) -> None:
+    if not match.can_move_to(new):
+        raise Conflict(f"A {match.status.value} match cannot become {new.value}.")
+    match.status = new
+
+
+def _officer_match(actor: User, match_id: int) -> Match:
+    if actor.role not in (Role.OFFICER, Role.ADMIN):
+        raise Forbidden("Only officers decide on matches.")
+    return reads.get(actor, match_id)
+
+
+def company_users(match: Match) -> list[User]:
+    return db.session.scalars(
+        sa.select(User).where(
+            User.organisation_id == match.challenge.organisation_id,
+            User.role == Role.COMPANY,
+            User.active.is_(True),
+        )
+    ).all()
+
+
+def provider_users(match: Match) -> list[User]:
+    owner = db.session.get(User, match.capability.owner_id)
+    return [owner] if owner is not None and owner.active else []
+
+
+def decide(
+    actor: User, match_id: int, decision: str, reason: str | None = None, note: str | None = None
+) -> Match:
+    if decision not in DECISIONS:
+        raise Invalid(errors={"json": {"decision": ["Must be one of: approve, reject."]}})
+    if decision == "reject" and not (reason or "").strip():
+        raise Invalid(errors={"json": {"reason": ["A reason is required to reject."]}})
+    match = _officer_match(actor, match_id)
+    before = audit.snapshot(match)
+    _move(match, DECISIONS[decision])
+    match.decided_by_id, match.decided_at = actor.id, utcnow()
+    match.decision_reason, match.note_to_parties = reason, note
+    if decision == "reject":
+        # Remember the texts as they are now: the pair comes back only if one changes.
+        match.fingerprint = pairing.pair_fingerprint(
+            Matcher.fingerprint(challenge_query(match.challenge)),
+            Matcher.fingerprint(capability_profile(match.capability)),
+        )
+    else:
+        _introduce(match)
+    db.session.flush()
+    audit.record(actor, decision, match, before=before)
+    return match
+
+
+def _introduce(match: Match) -> None:
+    _move(match, MatchStatus.INTRODUCED)
+    match.introduced_at = utcnow()
+    ch, cap = match.challenge, match.capability
+    note = f"\n\nNote from the officer: {match.note_to_parties}" if match.note_to_parties else ""
+    for user in company_users(match):
+        notifications.notify(
+            user,
+            "introduced",
+            f"Introduction: {cap.title}",
+            f"Your challenge “{ch.title}” has been matched with “{cap.title}” "
+            f"({cap.organisation.name}). Please accept or decline the introduction.{note}",
+            match.id,
+        )
+    for user in provider_users(match):
+        notifications.notify(
+            user,
+            "introduced",
+            f"Introduction: {ch.title}",
+            f"Your capability “{cap.title}” has been matched with the challenge “{ch.title}” "
+            f"of {ch.organisation.name}. Please accept or decline the introduction.{note}",
+            match.id,
+        )
+
+
+def decide_many(
+    actor: User, ids: list[int], decision: str, reason: str | None = None, note: str | None = None
+) -> list[dict]:
+    """Decide each match on its own: one refusal does not undo the others."""
+    results = []
+    for match_id in ids:
+        try:
+            with db.session.begin_nested():
+                match = decide(actor, match_id, decision, reason, note)
+            results.append({"id": match_id, "status": match.status.value})
+        except (Conflict, Forbidden, Invalid, NotFound) as err:
+            results.append({"id": match_id, "error": err.message, "code": err.code})
+    return results
+
+
+def _side(actor: User, match: Match) -> str:
+    if actor.role == Role.COMPANY and actor.organisation_id == match.challenge.organisation_id:
+        return "company"
+    if actor.role in (Role.RESEARCHER, Role.INSTITUTE) and (
+        actor.organisation_id == match.capability.organisation_id
+    ):
+        return "provider"
+    raise Forbidden("Only the two parties respond to an introduction.")
+
+
+def respond(actor: User, match_id: int, response: str, note: str | None = None) -> Match:
+    if response not in ("accept", "decline"):
+        raise Invalid(errors={"json": {"response": ["Must be one of: accept, decline."]}})
+    match = reads.get(actor, match_id)  # 404 unless visible to this user
+    side = _side(actor, match)
+    if match.status != MatchStatus.INTRODUCED:
+        raise Conflict(f"A {match.status.value} match takes no responses.")
+    if getattr(match, f"{side}_response") is not None:
+        raise Conflict("You have responded already.")
+    before = audit.snapshot(match)
+    setattr(match, f"{side}_response", Response(response))
+    setattr(match, f"{side}_note", note)
+    if response == "decline":
+        _move(match, MatchStatus.DECLINED)
+    elif match.company_response == Response.ACCEPT and match.provider_response == Response.ACCEPT:
+        _move(match, MatchStatus.ACCEPTED)
+        match.challenge.status = ChallengeStatus.MATCHED
+    others = provider_users(match) if side == "company" else company_users(match)
+    verb = "accepted" if response == "accept" else "declined"
+    for user in others:
+        notifications.notify(
+            user,
+            f"response_{verb}",
+            f"The other party {verb}",
+            f"“{match.challenge.title}” ↔ “{match.capability.title}”: the other "
+            f"party {verb} the introduction." + (f" Note: {note}" if note else ""),
+            match.id,
+        )
+    db.session.flush()
+    audit.record(actor, f"respond_{response}", match, before=before)
+    return match
+
+
+def add_note(actor: User, match_id: int, body: str) -> MatchNote:
+    match = _officer_match(actor, match_id)
+    note = MatchNote(match_id=match.id, author_id=actor.id, body=body)
+    db.session.add(note)
+    db.session.flush()
+    audit.record(actor, "note", match, before=None, after={"note": body})
+    return note
+
+
+def notes(actor: User, match_id: int) -> list[MatchNote]:
+    match = _officer_match(actor, match_id)
+    return db.session.scalars(
+        sa.select(MatchNote).where(MatchNote.match_id == match.id).order_by(MatchNote.id)
+    ).all()
+
+
+def assign_reviewer(actor: User, challenge_id: int, reviewer_id: int) -> Challenge:
+    if actor.role not in (Role.OFFICER, Role.ADMIN):
+        raise Forbidden("Only officers assign reviews.")
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound(f"No challenge with id {challenge_id}.")
+    reviewer = db.session.get(User, reviewer_id)
+    if reviewer is None or reviewer.role != Role.OFFICER or not reviewer.active:
+        raise Invalid(errors={"json": {"reviewer_id": ["Must be an active officer."]}})
+    before = audit.snapshot(challenge)
+    challenge.reviewer_id = reviewer.id
+    db.session.flush()
+    audit.record(actor, "assign_reviewer", challenge, before=before)
+    if reviewer.id != actor.id:
+        notifications.notify(
+            reviewer,
+            "assigned",
+            f"Review assigned: {challenge.title}",
+            f"{actor.name} asked you to review the proposals for “{challenge.title}”.",
+            email=False,
+        )
+    return challenge
+
+
+def active_collaborations(capability: Capability) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Match)
+        .where(Match.capability_id == capability.id, Match.status == MatchStatus.ACCEPTED)
+    )
