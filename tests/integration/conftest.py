@@ -106,7 +106,10 @@ class Live:
     workers: list = field(default_factory=list)
 
     def worker(self, **env) -> Worker:
-        w = Worker(dict(self.env, **{k: str(v) for k, v in env.items()}), self.tmp / f"worker-{len(self.workers)}.log")
+        w = Worker(
+            dict(self.env, **{k: str(v) for k, v in env.items()}),
+            self.tmp / f"worker-{len(self.workers)}.log",
+        )
         self.workers.append(w)
         return w
 

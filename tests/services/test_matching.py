@@ -140,16 +140,13 @@ def test_capability_at_capacity_is_not_proposed(db, world):
     assert world["vision"].id in matches_of(db, world["ch"])
 
 
-def test_minimum_score_keeps_junk_out(db, world, app):
+def test_minimum_score_keeps_junk_out(db, world, app, monkeypatch):
     matching.match_challenge(world["ch"].id)
     assert world["unrelated"].id not in matches_of(db, world["ch"])
-    app.config["MATCHING_MIN_SCORE"] = 0.99
-    try:
-        matching.match_challenge(world["ch"].id)
-        db.session.commit()
-        assert matches_of(db, world["ch"]) == {}
-    finally:
-        app.config["MATCHING_MIN_SCORE"] = 0.10
+    monkeypatch.setitem(app.config, "MATCHING_MIN_SCORE", 0.99)
+    matching.match_challenge(world["ch"].id)
+    db.session.commit()
+    assert matches_of(db, world["ch"]) == {}
 
 
 def test_decided_match_is_never_touched(db, world):
@@ -222,8 +219,8 @@ def test_new_capability_is_matched_to_open_challenges(db, world):
     assert newcomer.id in matches_of(db, world["ch"])
 
 
-def test_full_run_reports_progress_and_counts_a_redelivered_chunk_once(app, db, world):
-    app.config["MATCHING_CHUNK_SIZE"] = 1
+def test_full_run_reports_progress_and_counts_a_redelivered_chunk_once(app, db, world, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCHING_CHUNK_SIZE", 1)
     run, created = runs.start_full_run(actor=None)
     again, created_again = runs.start_full_run(actor=None)
     assert created and not created_again and again.id == run.id
@@ -245,3 +242,20 @@ def test_full_run_reports_progress_and_counts_a_redelivered_chunk_once(app, db, 
     assert created and next_run.id != run.id
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchingRun)) == 1
+
+
+def test_cli_follows_a_run_with_a_progress_bar(app, db, world):
+    assert app.config["MATCHING_CHUNK_SIZE"] >= 2  # one chunk, so one run_chunk ends the run
+    import io
+
+    from xeco.cli.matching import follow
+
+    run, _ = runs.start_full_run(actor=None)
+    db.session.commit()
+    tasks.full_run(run.id)
+    tasks.run_chunk(run.id, 0)
+    out = io.StringIO()
+    assert follow(run.id, interval=0, out=out) == "succeeded"
+    text = out.getvalue()
+    assert f"run {run.id} succeeded" in text
+    assert "[########################################] 2/2 (100.0%)" in text

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from xeco.models.base import Timestamped, db, str_enum
 
@@ -58,6 +58,12 @@ class Capability(Timestamped, db.Model):
     )
 
     __table_args__ = (sa.CheckConstraint("capacity BETWEEN 0 AND 100", name="capacity_range"),)
+
+    @validates("title", "summary", "keywords", "equipment")
+    def _text_changed(self, _key, value):
+        # The cached text fingerprint is stale once any matched text changes.
+        self.fingerprint = None
+        return value
 
 
 class Publication(db.Model):

@@ -18,6 +18,7 @@ class CapabilityService(ResourceService):
         publications = data.pop("publications", None)
         super().apply(obj, data)
         if publications is not None:
+            obj.fingerprint = None  # publications are matched text too
             # The list is replaced as a whole: what the owner sends is the new list.
             obj.publications = [Publication(position=i, **p) for i, p in enumerate(publications)]
 

@@ -98,7 +98,8 @@ def match_challenge(challenge_id: int) -> Outcome:
     caps_index = matching_index.get("capabilities")
     query = challenge_query(ch)
     ch_fp = caps_index.matcher.fingerprint(query) if caps_index.matcher else ""
-    ch.fingerprint = ch_fp
+    if ch.fingerprint != ch_fp:
+        _store_fingerprint(Challenge, ch.id, ch_fp)
     scored = _scored(caps_index, query, k * OVERSAMPLE + 20)
     cap_rows = {
         c.id: c
@@ -111,7 +112,10 @@ def match_challenge(challenge_id: int) -> Outcome:
     left = capacity_left(list(cap_rows))
     candidates = {}
     for cid, cap in cap_rows.items():
-        fp = cap.fingerprint or caps_index.matcher.fingerprint(capability_profile(cap))
+        fp = cap.fingerprint
+        if fp is None:  # cleared on every edit of the capability
+            fp = caps_index.matcher.fingerprint(capability_profile(cap))
+            _store_fingerprint(Capability, cid, fp)
         candidates[cid] = pairing.Candidate(
             id=cid,
             org_id=cap.organisation_id,
@@ -145,6 +149,16 @@ def match_challenge(challenge_id: int) -> Outcome:
     out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
     db.session.flush()
     return out
+
+
+def _store_fingerprint(model, row_id: int, fp: str) -> None:
+    """Cache a text fingerprint without bumping updated_at (the index signature reads it)."""
+    db.session.execute(
+        sa.update(model)
+        .where(model.id == row_id)
+        .values(fingerprint=fp, updated_at=model.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _scored_programmes(ch: Challenge, query: dict) -> list:
