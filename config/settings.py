@@ -58,6 +58,8 @@ class Config:
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or None
     # Longer than the longest task: Redis redelivers unacknowledged tasks after it.
     CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_RESTORE_INTERVAL = int(os.environ.get("CELERY_RESTORE_INTERVAL", "10"))
+    CELERY_RESTORE_THROTTLE = int(os.environ.get("CELERY_RESTORE_THROTTLE", "10"))
     CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or SECRET_KEY

@@ -25,6 +25,9 @@ def broker_settings(app: Flask) -> dict:
             options = {
                 "visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", 3600),
                 "socket_connect_timeout": 2,
+                # How often a worker sweeps for tasks a dead worker left unacknowledged.
+                "unacked_restore_interval": app.config.get("CELERY_RESTORE_INTERVAL", 10),
+                "unacked_restore_throttle": app.config.get("CELERY_RESTORE_THROTTLE", 10),
             }
         return {"broker_url": url, "broker_transport_options": options}
     root = embedded_broker_dir(Path(app.config["INSTANCE_PATH"]))

@@ -152,6 +152,8 @@ def live_pg(request, tmp_path_factory, redis_url):
         DATABASE_URL=url,
         CELERY_BROKER_URL=redis_url,
         CELERY_VISIBILITY_TIMEOUT=4,
+        CELERY_RESTORE_INTERVAL=1,
+        CELERY_RESTORE_THROTTLE=1,
         MATCHING_CHUNK_SIZE=2,
     )
     app = make_test_app(
