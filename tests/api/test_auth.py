@@ -169,3 +169,31 @@ def test_sign_in_is_rate_limited(client):
     assert last.get_json()["code"] == 429
     assert last.get_json()["status"] == "Too Many Requests"
     assert "Retry-After" in last.headers
+
+
+def test_rate_limits_are_kept_in_redis_when_configured(backend, tmp_path):
+    import redis as redis_lib
+
+    from tests.conftest import REDIS_URL, make_test_app, service_missing
+
+    client = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis_lib.exceptions.ConnectionError as err:
+        service_missing("Redis", err)
+    _, base = backend
+    app = make_test_app(
+        base.config["SQLALCHEMY_DATABASE_URI"],
+        str(tmp_path),
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_AUTH="2 per minute",
+    )
+    web = app.test_client()
+    codes = [
+        web.post("/api/v1/auth/token", json={"email": "a@b.c", "password": "x"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [401, 401, 429]
+    assert any(b"LIMITS" in key or b"limiter" in key.lower() for key in client.keys("*"))
+    client.flushdb()
+    client.close()
