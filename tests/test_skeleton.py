@@ -45,8 +45,8 @@ def test_production_starts_with_a_real_secret(tmp_path):
 
 def test_models_and_migrations_agree(app):
     """Alembic sees nothing to generate: the migrations build exactly the models' schema."""
-    with _db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+    conn = _db.session.connection()
+    diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
     assert diff == []
 
 
@@ -76,6 +76,8 @@ def test_health_is_degraded_when_the_broker_is_unreachable(app):
     assert body["status"] == "degraded"
     assert body["broker"]["ok"] is False
     assert body["database"]["ok"] is True
+    with broken.app_context():
+        _db.engine.dispose()
 
 
 def test_unknown_route_answers_json_404(client):

@@ -55,6 +55,7 @@ def create_app(config: object | str | None = None) -> Flask:
 
     register_api(api, app)
     register_error_handlers(app)
+    __import__("xeco.web", fromlist=["init_web"]).init_web(app)  # the HTML pages
     celery_init_app(app)
     import xeco.tasks  # noqa: F401  (registers the tasks with Celery)
 

@@ -31,7 +31,7 @@ def broker_settings(app: Flask) -> dict:
             }
         return {"broker_url": url, "broker_transport_options": options}
     root = embedded_broker_dir(Path(app.config["INSTANCE_PATH"]))
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://localhost/",
@@ -39,6 +39,8 @@ def broker_settings(app: Flask) -> dict:
             "data_folder_in": str(root / "out"),
             "data_folder_out": str(root / "out"),
             "processed_folder": str(root / "processed"),
+            # Broadcast (pidbox) files; the default is a folder in the working directory.
+            "control_folder": str(root / "control"),
             "store_processed": False,
         },
     }

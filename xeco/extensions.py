@@ -26,8 +26,11 @@ def configure_sqlite(engine) -> None:
     """Make SQLite behave like the PostgreSQL we run in production.
 
     pysqlite defers BEGIN and so breaks SAVEPOINTs; taking over transaction control fixes
-    that. Foreign keys are off in SQLite unless asked for; WAL lets the web server and the
-    worker process read while the other writes.
+    that. BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that read
+    and then writes after another process (the worker) committed fails at once with
+    "database is locked", while an immediate one waits its turn (busy_timeout). Foreign
+    keys are off in SQLite unless asked for; WAL lets the web server and the worker process
+    read while the other writes.
     """
     from sqlalchemy import event
 
@@ -42,4 +45,4 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

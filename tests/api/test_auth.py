@@ -197,3 +197,7 @@ def test_rate_limits_are_kept_in_redis_when_configured(backend, tmp_path):
     assert any(b"LIMITS" in key or b"limiter" in key.lower() for key in client.keys("*"))
     client.flushdb()
     client.close()
+    with app.app_context():
+        from xeco.extensions import db
+
+        db.engine.dispose()

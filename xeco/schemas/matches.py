@@ -88,8 +88,10 @@ class MatchListArgs(PageArgs):
         metadata={"description": "Proposed at least this many days ago."},
     )
     challenge_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
-    reviewer_id = fields.Integer(validate=validate.Range(1, 2**31 - 1), metadata={
-        "description": "Challenges whose review is assigned to this officer."})
+    reviewer_id = fields.Integer(
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={"description": "Challenges whose review is assigned to this officer."},
+    )
 
 
 MatchPageSchema = page_schema(MatchSchema, "MatchPage")

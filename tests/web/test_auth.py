@@ -1,0 +1,109 @@
+"""Signing in, up and out through the pages, with CSRF and the API's registration rules."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.web.conftest import csrf_token, post_form
+from xeco.models import Organisation, Role, User
+
+
+def test_landing_explains_the_service(client, db):
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "How it works" in html
+    assert '<main id="main"' in html and 'lang="en"' in html
+    assert "demo-password-2026" not in html  # no demo data, no demo hint
+
+
+def test_landing_shows_the_demo_accounts_when_they_exist(client, db):
+    UserFactory(email="company@example.com", role=Role.COMPANY)
+    UserFactory(email="officer.zh@example.cn", role=Role.OFFICER)
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert "demo-password-2026" in html
+    assert "officer.zh@example.cn" in html and "company@example.com" in html
+    assert "admin@example.com" not in html  # only accounts that are there
+
+
+def test_sign_in_with_the_form_and_its_token(client, users):
+    response = post_form(client, "/signin", {"email": users["company"].email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/home"
+    assert "Sign out" in client.get("/challenges/").get_data(as_text=True)
+
+
+def test_a_post_without_the_token_is_refused(client, users):
+    response = client.post("/signin", data={"email": users["company"].email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "text/html" in response.content_type
+    assert client.get("/challenges/").status_code == 302  # still signed out
+
+
+def test_a_wrong_password_is_explained_next_to_the_field(client, users):
+    response = post_form(client, "/signin", {"email": users["company"].email, "password": "nope"})
+    assert response.status_code == 401
+    assert "Wrong e-mail address or password." in response.get_data(as_text=True)
+
+
+def test_next_only_goes_to_this_site(client, users):
+    data = {"email": users["company"].email, "password": PASSWORD, "next": "https://evil.example"}
+    response = post_form(client, "/signin", data)
+    assert response.headers["Location"] == "/home"
+
+
+def test_signing_up_creates_the_user_and_the_organisation(client, db):
+    data = {
+        "role": "researcher",
+        "name": "王老师",
+        "email": "Wang@Uni.example.cn",
+        "password": "long-enough-pw",
+        "confirm": "long-enough-pw",
+        "organisation": "苏州理工大学",
+    }
+    response = post_form(client, "/signup", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    user = db.session.scalar(sa.select(User).where(User.email == "wang@uni.example.cn"))
+    assert user.role == Role.RESEARCHER and user.organisation.name == "苏州理工大学"
+    assert client.get("/capabilities/new").status_code == 200  # signed in at once
+
+
+def test_a_taken_organisation_name_is_refused(client, db):
+    OrganisationFactory(name="Gusu Precision", kind="company")
+    db.session.commit()
+    data = {
+        "role": "company",
+        "name": "Someone",
+        "email": "someone@example.com",
+        "password": "long-enough-pw",
+        "confirm": "long-enough-pw",
+        "organisation": "gusu  precision",
+    }
+    response = post_form(client, "/signup", data)
+    assert response.status_code == 422
+    assert "registered already" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+
+
+def test_signup_errors_stand_next_to_their_fields(client, db):
+    data = {"role": "company", "name": "", "email": "bad", "password": "short", "confirm": "x"}
+    html = post_form(client, "/signup", data).get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    assert 'id="password-errors"' in html and 'id="confirm-errors"' in html
+
+
+def test_sign_out_takes_a_post_with_a_token(client, users):
+    post_form(client, "/signin", {"email": users["agency"].email, "password": PASSWORD})
+    assert client.get("/signout").status_code == 405
+    token = csrf_token(client, "/programmes/")
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/programmes/").status_code == 302
+
+
+def test_pages_and_api_keep_their_own_error_shapes(client, db):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "Page not found" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json and api.json["code"] == 404

@@ -1,0 +1,104 @@
+"""The review queue, decisions, introductions and answers, runs and the dashboard."""
+
+from __future__ import annotations
+
+from tests.factories import CapabilityFactory, ChallengeFactory, MatchFactory
+from tests.web.conftest import csrf_token
+from xeco.models import MatchingRun, MatchStatus
+
+
+def _match(users, db, **kw):
+    challenge = ChallengeFactory(
+        author=users["company"],
+        title="机器视觉缺陷检测 for housings",
+        description="Inline machine vision: 检测铝壳表面缺陷 and Defects.",
+    )
+    capability = CapabilityFactory(owner=users["researcher"])
+    match = MatchFactory(
+        challenge=challenge,
+        capability=capability,
+        explanation=[["缺陷", 0.3], ["machine vision", 0.2], ["defect", 0.1]],
+        **kw,
+    )
+    db.session.commit()
+    return match
+
+
+def _decide(client, match, **data):
+    token = csrf_token(client, "/review")
+    return client.post(f"/matches/{match.id}/decide", data={"csrf_token": token, **data})
+
+
+def test_queue_highlights_the_terms_in_both_texts(signed_in, users, db):
+    match = _match(users, db)
+    html = signed_in(users["officer"]).get("/review").get_data(as_text=True)
+    assert f'id="proposal-{match.id}"' in html
+    assert '<mark class="hl hl-1" data-term="缺陷">缺陷</mark>' in html
+    assert 'data-term="machine vision">machine vision</mark>' in html
+    assert 'data-term="defect">Defects</mark>' in html  # case-insensitive, whole word
+
+
+def test_approving_introduces_and_the_company_sees_it(signed_in, users, db):
+    match = _match(users, db)
+    officer = signed_in(users["officer"])
+    response = _decide(officer, match, decision="approve", next="/review")
+    assert response.status_code == 302 and response.headers["Location"] == "/review"
+    db.session.refresh(match)
+    assert match.status == MatchStatus.INTRODUCED
+    officer.post("/signout", data={"csrf_token": csrf_token(officer, "/review")})
+
+    company = signed_in(users["company"])
+    page = company.get(f"/challenges/{match.challenge_id}").get_data(as_text=True)
+    assert "Introduced" in page and match.capability.title in page
+    token = csrf_token(company, f"/matches/{match.id}")
+    company.post(f"/matches/{match.id}/respond", data={"csrf_token": token, "response": "accept"})
+    db.session.refresh(match)
+    assert match.company_response.value == "accept"
+    assert "Notifications" in company.get("/notifications/").get_data(as_text=True)
+
+
+def test_a_rejection_needs_a_reason_from_the_service(signed_in, users, db):
+    match = _match(users, db)
+    officer = signed_in(users["officer"])
+    _decide(officer, match, decision="reject")
+    assert "A reason is required to reject." in officer.get("/review").get_data(as_text=True)
+    db.session.refresh(match)
+    assert match.status == MatchStatus.PROPOSED
+    _decide(officer, match, decision="reject", reason="Wrong sector")
+    db.session.refresh(match)
+    assert match.status == MatchStatus.REJECTED and match.decision_reason == "Wrong sector"
+
+
+def test_parties_cannot_decide_or_see_proposals(signed_in, users, db):
+    match = _match(users, db)
+    company = signed_in(users["company"])
+    assert company.get("/review").status_code == 403
+    token = csrf_token(company, "/matches/")
+    response = company.post(f"/matches/{match.id}/decide", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert company.get(f"/matches/{match.id}").status_code == 404  # proposed: not theirs yet
+
+
+def test_run_progress_for_the_page_without_a_token(signed_in, users, db):
+    officer = signed_in(users["officer"])
+    token = csrf_token(officer, "/runs/")
+    response = officer.post("/runs/", data={"csrf_token": token})
+    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert db.session.get(MatchingRun, run_id).trigger == "manual"
+    page = officer.get(f"/runs/{run_id}").get_data(as_text=True)
+    assert f'data-progress-url="/runs/{run_id}/progress"' in page and "<progress" in page
+    progress = officer.get(f"/runs/{run_id}/progress")
+    assert progress.is_json and progress.json["state"] == "pending"
+    assert set(progress.json) >= {"done", "total", "progress", "proposals"}
+    officer.post("/signout", data={"csrf_token": csrf_token(officer, "/runs/")})
+    assert signed_in(users["company"]).get(f"/runs/{run_id}/progress").status_code == 403
+
+
+def test_dashboard_draws_charts_from_the_reports(signed_in, users, db):
+    _match(users, db, status=MatchStatus.REJECTED)
+    officer = signed_in(users["officer"])
+    html = officer.get("/dashboard").get_data(as_text=True)
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5
+    assert "Advanced manufacturing" in html
+    csv = officer.get("/dashboard/matches.csv")
+    assert csv.mimetype == "text/csv" and "机器视觉缺陷检测" in csv.get_data(as_text=True)

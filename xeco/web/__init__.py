@@ -1,0 +1,24 @@
+"""The server-rendered site: pages for companies, researchers, institutes, agencies, officers.
+
+Pages call the same services as the JSON API, with the same permissions; they only turn
+domain errors into flash messages, form errors and HTML error pages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from xeco.web.blueprint import bp
+
+
+def init_web(app: Flask) -> None:
+    # Importing views and template_tools attaches their routes and filters to the blueprint.
+    from xeco.web import errors, i18n, session, template_tools, views  # noqa: F401
+
+    # Lax keeps the session cookie off cross-site POSTs; CSRF tokens do the rest.
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    i18n.init_app(app)
+    session.init_app(app)
+    app.register_blueprint(bp)
+    errors.init_app(app)

@@ -1,0 +1,86 @@
+"""HTML error pages for the site; the JSON API keeps its own error bodies.
+
+Errors raised inside the site's views reach the blueprint's handlers. A URL that matches no
+route belongs to no blueprint, so the app-wide HTTP error handler is wrapped: paths under
+the API still get JSON, everything else a page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from xeco.api import PREFIX
+from xeco.errors import DomainError
+from xeco.services import outbox
+from xeco.web.blueprint import bp
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please sign in"),
+    403: _l("You may not see this page"),
+    404: _l("Page not found"),
+    405: _l("That action is not allowed here"),
+    409: _l("That conflicts with the current state"),
+    413: _l("That upload is too large"),
+    422: _l("Some fields are invalid"),
+    429: _l("Too many attempts; wait a minute"),
+    500: _l("Something went wrong on our side"),
+}
+HINTS = {
+    403: _l("Your role does not include this. Sign in with another account if you have one."),
+    404: _l("It may have been removed, or it is not visible to your account."),
+    400: _l("If you submitted a form, reload the page and try again."),
+}
+
+
+def error_page(code: int, message: str | None = None):
+    code = code if code in TITLES else 500
+    body = render_template(
+        "error.html", code=code, title=TITLES[code], message=message, hint=HINTS.get(code)
+    )
+    return body, code
+
+
+def _discard() -> None:
+    try:
+        outbox.rollback()
+    except Exception:  # the database itself may be what failed
+        log.exception("rollback after an error failed")
+
+
+@bp.errorhandler(DomainError)
+def _domain(err: DomainError):
+    _discard()
+    # Service messages name the missing thing ("No match with id 7."): safe and useful.
+    return error_page(err.code, err.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http(err: HTTPException):
+    return error_page(err.code or 500)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(err: Exception):
+    log.exception("unhandled error on a page")
+    _discard()
+    return error_page(500)
+
+
+def init_app(app: Flask) -> None:
+    """Route-less 404s and 405s outside the API get the HTML page too."""
+    handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
+    json_handler = handlers.get(HTTPException)
+
+    def _either(err: HTTPException):
+        if request.path.startswith(PREFIX) or json_handler is None:
+            return json_handler(err) if json_handler else err
+        return error_page(err.code or 500)
+
+    handlers[HTTPException] = _either

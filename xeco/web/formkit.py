@@ -1,0 +1,95 @@
+"""Glue between WTForms (rendering, CSRF) and the marshmallow schemas (the rules).
+
+The schemas that validate the API validate the pages too: limits shown in the forms are
+read from them, and their error messages are put next to the fields they concern.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from marshmallow import Schema, ValidationError, validate
+
+# Commas (ASCII and Chinese), enumeration commas, semicolons and new lines all separate.
+_LIST_SPLIT = re.compile(r"[,，、;；\n]+")
+
+
+def length_limits(schema: type[Schema], name: str) -> tuple[int | None, int | None]:
+    field = schema._declared_fields[name]
+    checks = field.validators
+    if getattr(field, "inner", None) is not None:
+        checks = field.inner.validators
+    for check in checks:
+        if isinstance(check, validate.Length):
+            return check.min, check.max
+    return None, None
+
+
+def split_list(raw: str | None) -> list[str]:
+    return [part.strip() for part in _LIST_SPLIT.split(raw or "") if part.strip()]
+
+
+def join_list(items) -> str:
+    return ", ".join(items or [])
+
+
+def submitted(form: FlaskForm) -> bool:
+    """True when a POST passed the form's checks; a POST without a valid token is a 400."""
+    if request.method != "POST":
+        return False
+    valid = form.validate()
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        abort(400)
+    return valid
+
+
+def load(form: FlaskForm, schema: Schema, data: dict) -> dict | None:
+    """Validate ``data`` with the schema; on failure put the messages on the form."""
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        put_errors(form, err.messages)
+        return None
+
+
+def put_errors(form: FlaskForm, messages: dict | list, fallback: str | None = None) -> None:
+    if isinstance(messages, list):
+        messages = {"_schema": messages}
+    for name, value in messages.items():
+        field = getattr(form, str(name), None) if name != "_schema" else None
+        field = field if field is not None else getattr(form, fallback or "", None)
+        flat = list(flatten(value))
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), *flat]
+        else:
+            form.form_errors.extend(flat)
+
+
+def flatten(value, prefix: str = ""):
+    """Messages as plain strings; list positions become "item 3: ..." for the reader."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            label = _("item %(n)d: ", n=int(key) + 1) if str(key).isdigit() else f"{key}: "
+            yield from flatten(inner, prefix + label)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            yield from flatten(inner, prefix)
+    else:
+        yield f"{prefix}{value}"
+
+
+try:  # WTForms 3.3 wants choice objects; older versions only know tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover
+    _Choice = None
+
+
+def choices(pairs) -> list:
+    """(value, label) pairs in the shape the installed WTForms expects."""
+    if _Choice is None:
+        return list(pairs)
+    return [_Choice(value, label) for value, label in pairs]

@@ -1,0 +1,163 @@
+"""The three owned resources as the pages see them: service, schema, form, and conversions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from xeco.models import Role
+from xeco.schemas.capabilities import CapabilitySchema
+from xeco.schemas.challenges import ChallengeSchema
+from xeco.schemas.programmes import ProgrammeSchema
+from xeco.services.capabilities import capabilities
+from xeco.services.challenges import challenges
+from xeco.services.programmes import programmes
+from xeco.services.resources import ResourceService
+from xeco.web import publications as pubs
+from xeco.web.formkit import join_list, split_list
+from xeco.web.item_forms import CapabilityForm, ChallengeForm, ProgrammeForm
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # URL segment and endpoint prefix
+    service: ResourceService
+    schema: type
+    form: type[FlaskForm]
+    owners: tuple[Role, ...]
+    singular: object
+    plural: object
+    new_label: object
+    body_field: str
+    to_data: Callable[[FlaskForm, object | None], tuple[dict, list[str]]]
+    fill: Callable[[FlaskForm, object], None]
+
+
+def _blank(value):
+    return value if value not in ("", None) else None
+
+
+def _common(form, names) -> dict:
+    data = {name: getattr(form, name).data for name in names}
+    data["keywords"] = split_list(form.keywords.data)
+    for name in ("region", "equipment", "url"):
+        if name in data:
+            data[name] = _blank((data[name] or "").strip())
+    return data
+
+
+def challenge_data(form: ChallengeForm, _obj) -> tuple[dict, list[str]]:
+    data = _common(form, ("title", "description", "region", "budget_min", "budget_max", "currency"))
+    data["sector"] = _blank(form.sector.data)
+    data["trl"] = int(form.trl.data) if form.trl.data else None
+    data["deadline"] = form.deadline.data.isoformat() if form.deadline.data else None
+    data["visibility"] = form.visibility.data
+    return data, []
+
+
+def challenge_fill(form: ChallengeForm, obj) -> None:
+    for name in ("title", "description", "region", "budget_min", "budget_max", "currency"):
+        getattr(form, name).data = getattr(obj, name)
+    form.keywords.data = join_list(obj.keywords)
+    form.sector.data = obj.sector or ""
+    form.trl.data = str(obj.trl) if obj.trl else ""
+    form.deadline.data = obj.deadline
+    form.visibility.data = obj.visibility.value
+
+
+def _full(p) -> dict:
+    fields = ("title", "abstract", "year", "doi", "venue", "authors")
+    return {f: getattr(p, f) for f in fields if getattr(p, f) is not None}
+
+
+def capability_data(form: CapabilityForm, obj) -> tuple[dict, list[str]]:
+    data = _common(form, ("title", "summary", "equipment", "region"))
+    data["sectors"] = list(form.sectors.data or [])
+    data["capacity"] = form.capacity.data if form.capacity.data is not None else 3
+    original = pubs.as_lines(obj.publications) if obj is not None else ""
+    pasted = (form.publications.data or "").replace("\r\n", "\n").strip()
+    problems: list[str] = []
+    if obj is not None and pasted == original.strip():
+        # Unchanged lines keep what the short form cannot show: abstracts, venues, authors.
+        base = [_full(p) for p in obj.publications]
+    else:
+        base, problems = pubs.from_lines(pasted)
+    upload = form.publications_file.data
+    added: list[dict] = []
+    if upload and getattr(upload, "filename", ""):
+        added, more = pubs.from_upload(upload.filename, upload.read())
+        problems += more
+    if obj is None or added or pasted != original.strip():
+        data["publications"] = pubs.merge(base, added)
+    return data, problems
+
+
+def capability_fill(form: CapabilityForm, obj) -> None:
+    for name in ("title", "summary", "equipment", "region", "capacity"):
+        getattr(form, name).data = getattr(obj, name)
+    form.keywords.data = join_list(obj.keywords)
+    form.sectors.data = list(obj.sectors or [])
+    form.publications.data = pubs.as_lines(obj.publications)
+
+
+def programme_data(form: ProgrammeForm, _obj) -> tuple[dict, list[str]]:
+    data = _common(form, ("title", "summary", "amount_min", "amount_max", "currency", "url"))
+    data["sectors"] = list(form.sectors.data or [])
+    data["regions"] = split_list(form.regions.data)
+    data["deadline"] = form.deadline.data.isoformat() if form.deadline.data else None
+    return data, []
+
+
+def programme_fill(form: ProgrammeForm, obj) -> None:
+    for name in ("title", "summary", "amount_min", "amount_max", "currency", "url"):
+        getattr(form, name).data = getattr(obj, name)
+    form.keywords.data = join_list(obj.keywords)
+    form.sectors.data = list(obj.sectors or [])
+    form.regions.data = join_list(obj.regions)
+    form.deadline.data = obj.deadline
+
+
+KINDS = {
+    "challenges": Kind(
+        "challenges",
+        challenges,
+        ChallengeSchema,
+        ChallengeForm,
+        (Role.COMPANY,),
+        _l("Challenge"),
+        _l("Challenges"),
+        _l("Post a challenge"),
+        "description",
+        challenge_data,
+        challenge_fill,
+    ),
+    "capabilities": Kind(
+        "capabilities",
+        capabilities,
+        CapabilitySchema,
+        CapabilityForm,
+        (Role.RESEARCHER, Role.INSTITUTE),
+        _l("Capability"),
+        _l("Capabilities"),
+        _l("Add a capability"),
+        "summary",
+        capability_data,
+        capability_fill,
+    ),
+    "programmes": Kind(
+        "programmes",
+        programmes,
+        ProgrammeSchema,
+        ProgrammeForm,
+        (Role.AGENCY,),
+        _l("Programme"),
+        _l("Programmes"),
+        _l("Add a programme"),
+        "summary",
+        programme_data,
+        programme_fill,
+    ),
+}

@@ -1,0 +1,72 @@
+"""Signed-in sessions for the pages (Flask-Login) and the role checks they share."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user
+
+from xeco.extensions import db
+from xeco.models import Role, User
+
+login_manager = LoginManager()
+login_manager.login_view = "web.signin"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+
+
+class SessionUser(UserMixin):
+    """Flask-Login's view of a user, so the model itself stays free of session concerns.
+
+    Attribute reads fall through to the ``User``; ``me()`` hands the services the real row.
+    """
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.active)
+
+    def __getattr__(self, name: str):
+        return getattr(self.user, name)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> SessionUser | None:
+    try:
+        user = db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+    return SessionUser(user) if user is not None and user.active else None
+
+
+def me() -> User:
+    """The signed-in user as the services expect it (the row, not the proxy)."""
+    return current_user.user
+
+
+def roles_required(*roles: Role):
+    """Signed in, and with ``roles`` one of them: else the sign-in page or a 403."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles:
+                abort(403)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

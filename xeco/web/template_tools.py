@@ -1,0 +1,60 @@
+"""Filters and globals the templates use: labels, highlighting, dates, paging links."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+
+from xeco.web.blueprint import bp
+from xeco.web.forms import ActionForm, LocaleForm
+from xeco.web.highlight import highlight
+from xeco.web.labels import ROLE_LABELS, SECTOR_LABELS, STATUS_LABELS, label
+
+
+@bp.app_template_filter("sector")
+def _sector(code) -> str:
+    return label(SECTOR_LABELS, code)
+
+
+@bp.app_template_filter("status")
+def _status(code) -> str:
+    return label(STATUS_LABELS, code)
+
+
+@bp.app_template_filter("role")
+def _role(code) -> str:
+    return label(ROLE_LABELS, code)
+
+
+@bp.app_template_filter("highlight")
+def _highlight(text, explanation):
+    return highlight(text, explanation)
+
+
+@bp.app_template_filter("when")
+def _when(value) -> str:
+    return format_datetime(value, "medium") if value else ""
+
+
+@bp.app_template_filter("day")
+def _day(value) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+@bp.app_template_filter("number")
+def _number(value) -> str:
+    return format_decimal(value) if value is not None else ""
+
+
+@bp.app_template_global()
+def page_url(number: int) -> str:
+    """This page's URL with another page number, the filters kept."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.app_context_processor
+def _forms():
+    # The header's sign-out button and language switch post forms with CSRF tokens.
+    return {"header_form": ActionForm(formdata=None), "locale_form": LocaleForm(formdata=None)}

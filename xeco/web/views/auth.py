@@ -1,0 +1,108 @@
+"""Sign in, sign up, sign out: the API's rules, with a session cookie instead of a token."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from xeco.errors import Conflict, DomainError
+from xeco.extensions import limiter
+from xeco.models import Role
+from xeco.schemas.users import RegisterSchema
+from xeco.services import outbox, users
+from xeco.web.blueprint import bp
+from xeco.web.formkit import load, put_errors, submitted
+from xeco.web.forms import ActionForm, SignInForm, SignUpForm
+from xeco.web.session import SessionUser
+from xeco.web.views.helpers import in_transaction, safe_next
+
+
+def _auth_limit() -> str:
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def signin():
+    form = SignInForm(next=request.args.get("next"), email=request.args.get("email"))
+    if submitted(form):
+        # The commit keeps last_login_at.
+        user = in_transaction(lambda: users.authenticate(form.email.data, form.password.data))
+        if user is None:
+            form.password.errors = [_("Wrong e-mail address or password.")]
+        else:
+            login_user(SessionUser(user))
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data, url_for("web.home")))
+    status = 401 if form.password.errors and request.method == "POST" else 200
+    return render_template("auth/signin.html", form=form), status
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def signup():
+    form = SignUpForm()
+    if submitted(form):
+        payload = {
+            "email": form.email.data,
+            "password": form.password.data,
+            "name": form.name.data,
+            "role": form.role.data,
+            "organisation": {"name": form.organisation.data},
+            "locale": str(get_locale() or "en"),
+        }
+        if form.region.data:
+            payload["organisation"]["region"] = form.region.data
+        data = load(form, RegisterSchema(), payload)
+        if data is not None:
+            user = _register(form, data)
+            if user is not None:
+                login_user(SessionUser(user))
+                flash(_("Your account is ready."), "success")
+                return redirect(url_for("web.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+def _register(form: SignUpForm, data: dict):
+    role = Role(data["role"])
+    kind = users.ORG_KIND_FOR_ROLE[role]
+    org = data["organisation"]
+
+    def create():
+        if users.existing_organisation(org["name"], kind) is not None:
+            raise Conflict(
+                _("This organisation is registered already; ask an administrator to add you.")
+            )
+        organisation = users.find_or_create_organisation(kind=kind, **org)
+        return users.create_user(
+            data["email"],
+            data["password"],
+            role,
+            name=data["name"],
+            organisation=organisation,
+            locale=data["locale"],
+        )
+
+    try:
+        user = in_transaction(create)
+    except DomainError as err:
+        outbox.rollback()
+        if err.errors:
+            put_errors(form, err.errors.get("json", err.errors))
+        else:
+            field = "email" if "e-mail" in err.message else "organisation"
+            put_errors(form, {field: [err.message]})
+        return None
+    return user
+
+
+@bp.post("/signout")
+def signout():
+    form = ActionForm()
+    if submitted(form) and current_user.is_authenticated:
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("web.landing"))

@@ -1,0 +1,83 @@
+"""The officers' dashboard: the reporting service's numbers as charts and tables."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+from flask_babel import gettext as _
+
+from xeco.models import MatchStatus, Role
+from xeco.services import reports
+from xeco.web import charts
+from xeco.web.blueprint import bp
+from xeco.web.labels import SECTOR_LABELS, STATUS_LABELS, label
+from xeco.web.session import roles_required
+
+
+def _sector(code: str) -> str:
+    return label(SECTOR_LABELS, code) if code in SECTOR_LABELS else _("Unspecified")
+
+
+def build(summary: dict) -> dict:
+    """Charts (SVG) and their data tables from ``reports.summary()``."""
+    statuses = [(s.value, label(STATUS_LABELS, s.value)) for s in MatchStatus]
+    by_status = [(name, summary["by_status"].get(code, 0)) for code, name in statuses]
+    by_sector = sorted(
+        ((_sector(code), n) for code, n in summary["by_sector"].items()), key=lambda p: -p[1]
+    )
+    months = [row["month"] for row in summary["by_month"]]
+    status_month = {
+        (row["month"], code): row.get(code, 0)
+        for row in summary["by_month"]
+        for code, _n in statuses
+    }
+    sector_codes = sorted({row["sector"] for row in summary["by_sector_month"]})
+    sector_series = [(code, _sector(code)) for code in sector_codes]
+    sector_month = {(r["month"], r["sector"]): r["count"] for r in summary["by_sector_month"]}
+    times = []
+    for key, name in (
+        ("time_to_first_proposal_hours", _("First proposal")),
+        ("time_to_decision_hours", _("Decision")),
+    ):
+        stats = summary.get(key) or {}
+        times.append({"name": name, **stats})
+    median, mean = _("median"), _("mean")
+    time_bars = [(f"{t['name']} · {median}", t.get("median")) for t in times]
+    time_bars += [(f"{t['name']} · {mean}", t.get("mean")) for t in times]
+    return {
+        "by_status": by_status,
+        "by_sector": by_sector,
+        "months": months,
+        "status_series": statuses,
+        "status_month": status_month,
+        "sector_series": sector_series,
+        "sector_month": sector_month,
+        "times": times,
+        "charts": {
+            "status": charts.bars(by_status, _("Matches by status")),
+            "sector": charts.bars(by_sector, _("Matches by sector")),
+            "status_month": charts.stacked_columns(
+                months, statuses, status_month, _("Matches by month and status")
+            ),
+            "sector_month": charts.stacked_columns(
+                months, sector_series, sector_month, _("Matches by month and sector")
+            ),
+            "times": charts.bars(time_bars, _("Hours until first proposal and decision"), " h"),
+        },
+    }
+
+
+@bp.get("/dashboard")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def dashboard():
+    summary = reports.summary()
+    return render_template("dashboard.html", summary=summary, view=build(summary))
+
+
+@bp.get("/dashboard/matches.csv")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def dashboard_csv():
+    return Response(
+        reports.export_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=xeco-matches.csv"},
+    )

@@ -1,0 +1,32 @@
+"""The officers' review queue: proposals best first, with the terms that drove each."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from xeco.models import MatchStatus, Role
+from xeco.schemas.common import SECTORS
+from xeco.schemas.matches import MatchListArgs
+from xeco.services import matches as service
+from xeco.web.blueprint import bp
+from xeco.web.forms import DecisionForm
+from xeco.web.highlight import terms_of
+from xeco.web.session import me, roles_required
+from xeco.web.views.helpers import list_args
+
+
+@bp.get("/review")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def review():
+    args = list_args(MatchListArgs, status=MatchStatus.PROPOSED.value)
+    args.setdefault("per_page", 10)
+    page = service.list_matches(me(), args)
+    return render_template(
+        "review/queue.html",
+        page=page,
+        args=args,
+        sectors=SECTORS,
+        form=DecisionForm(),
+        terms={m.id: terms_of(m.explanation) for m in page.items},
+        here=request.full_path.rstrip("?"),
+    )
