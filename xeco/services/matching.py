@@ -249,9 +249,20 @@ def _challenges_near(query: dict, limit: int) -> list[int]:
     return [rows[i].id for i in order if scores[i] >= min_score]
 
 
-def _rematch(challenge_ids) -> Outcome:
+def _rematch(proposed_via, item_id: int, query: dict, limit: int) -> Outcome:
+    """Re-match the challenges a changed profile may now fit, and those it was proposed for.
+
+    The latter are included so a closed or changed profile leaves no stale proposals.
+    """
+    previous = set(
+        db.session.scalars(
+            sa.select(Match.challenge_id).where(
+                proposed_via == item_id, Match.status == MatchStatus.PROPOSED
+            )
+        )
+    )
     out = Outcome()
-    for cid in challenge_ids:
+    for cid in sorted(previous | set(_challenges_near(query, limit))):
         out.add(match_challenge(cid))
     return out
 
@@ -260,36 +271,19 @@ def match_capability(capability_id: int, limit: int = 200) -> Outcome:
     cap = db.session.get(Capability, capability_id)
     if cap is None:
         return Outcome()
-    # Challenges it was proposed for are re-matched too, so a closed or changed capability
-    # leaves no stale proposals behind.
-    previous = set(
-        db.session.scalars(
-            sa.select(Match.challenge_id).where(
-                Match.capability_id == cap.id, Match.status == MatchStatus.PROPOSED
-            )
-        )
-    )
-    near = set(_challenges_near(capability_profile(cap), limit))
-    return _rematch(sorted(previous | near))
+    return _rematch(Match.capability_id, cap.id, capability_profile(cap), limit)
 
 
 def match_programme(programme_id: int, limit: int = 200) -> Outcome:
     prog = db.session.get(Programme, programme_id)
     if prog is None:
         return Outcome()
-    previous = set(
-        db.session.scalars(
-            sa.select(Match.challenge_id).where(
-                Match.programme_id == prog.id, Match.status == MatchStatus.PROPOSED
-            )
-        )
-    )
     query = {
         "title": prog.title,
         "keywords": list(prog.keywords or []),
         "description": prog.summary,
     }
-    return _rematch(sorted(previous | set(_challenges_near(query, limit))))
+    return _rematch(Match.programme_id, prog.id, query, limit)
 
 
 def refresh_indexes(force: bool = False) -> None:

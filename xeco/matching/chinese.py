@@ -1,0 +1,66 @@
+"""Chinese segmentation with a private, quiet jieba tokenizer and the domain dictionary.
+
+The global ``jieba.dt`` is never touched: other code in the process may use jieba with its own
+dictionary. The tokenizer is built on first use (loading the prefix dictionary takes about a
+second), under a lock so concurrent first calls from worker threads build it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cache
+from pathlib import Path
+
+_lock = threading.Lock()
+_tokenizer = None
+
+
+def _data(name: str) -> str:
+    return (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+
+
+def _build():
+    import jieba
+
+    # jieba logs "Building prefix dict ..." at DEBUG on its own stderr handler; raising the
+    # level of its named logger is the only switch it offers.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for line in _data("domain_dict.txt").splitlines():
+        parts = line.split()
+        if parts:
+            freq = int(parts[1]) if len(parts) > 1 else None
+            tok.add_word(parts[0], freq=freq, tag=parts[2] if len(parts) > 2 else None)
+    return tok
+
+
+def tokenizer():
+    """The shared private ``jieba.Tokenizer`` with the domain dictionary loaded."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _build()
+    return _tokenizer
+
+
+def segment(run: str) -> list[str]:
+    """Words of a run of Han characters, search-engine style.
+
+    ``cut_for_search`` also emits the two- and three-character words inside long compounds
+    (人工智能 → 人工, 智能, 人工智能), so 智能制造 and 人工智能 still share 智能.
+    """
+    return tokenizer().lcut_for_search(run)
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Chinese function words and request boilerplate (希望, 寻求, 合作 ...)."""
+    return frozenset(w.strip() for w in _data("stopwords_zh.txt").splitlines() if w.strip())
+
+
+def domain_terms() -> list[str]:
+    """Words of the domain dictionary (for tests and documentation)."""
+    return [line.split()[0] for line in _data("domain_dict.txt").splitlines() if line.strip()]

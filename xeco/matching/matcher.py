@@ -1,0 +1,246 @@
+"""The :class:`Matcher`: bilingual TF-IDF profiles, cosine scores, top-k and explanations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from xeco.matching import methods, state, weighting
+from xeco.matching.inputs import Document, fingerprint, flat_text, profile_documents, query_document
+from xeco.matching.profiles import Reducer, topm_rows
+from xeco.matching.ranking import BlockRanker, select_top_k
+from xeco.matching.text import Analyzer, words
+
+# Below this many queries one sparse product over the postings beats building dense blocks.
+_SPARSE_QUERIES = 32
+# min_df applies from this many units (profiles or documents, per config.df_unit) on.
+_MIN_DF_UNITS = 20
+
+
+class NotFittedError(RuntimeError):
+    """A method that needs fitted state was called before :meth:`Matcher.fit`."""
+
+
+class Matcher:
+    """Match challenges (queries) to capability profiles.
+
+    ``Matcher(method=None)`` uses the production configuration; ``method`` names one of
+    :data:`xeco.matching.methods.METHODS`. Fitted attributes end in ``_``:
+
+    - ``vocabulary_``: term -> column; ``terms_``: column -> term; ``idf_``: float32 weights
+    - ``rows_``: CSR scoring rows ``(n_rows, n_terms)``; a dot product with a vectorised
+      query is a cosine similarity; ``n_rows >= n_profiles_`` when some profiles keep one
+      row per document (see :mod:`xeco.matching.profiles`, ``extra_owner_``)
+    - ``rows_t_``: its transpose in CSR (one row of postings per term), so a query only
+      touches the profiles that share its terms
+    - ``surface_``: column -> the most frequent word that produced the term (for explanations)
+    """
+
+    def __init__(self, method: str | None = None) -> None:
+        self.method = method
+        self.config = methods.get(method)
+        c = self.config
+        self.analyzer = Analyzer(c.stem, c.academic_stop, c.bigrams)
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, profiles: Sequence[Any]) -> Matcher:
+        """Learn vocabulary, idf and profile vectors from one entry per capability."""
+        cfg = self.config
+        docs: list[Document] = []
+        owners: list[int] = []
+        for i, profile in enumerate(profiles):
+            for doc in profile_documents(profile, cfg):
+                docs.append(doc)
+                owners.append(i)
+        vocabulary: dict[str, int] = {}
+        surface: Counter = Counter()
+        counts = weighting.count_documents(docs, self.analyzer, vocabulary, True, surface)
+        owner = np.asarray(owners, dtype=np.int64)
+        n_profiles = len(profiles)
+        if cfg.df_unit == "profile":
+            df = weighting.document_frequency(weighting.owner_sum(counts, owner, n_profiles))
+            n_units = n_profiles
+        else:
+            df = weighting.document_frequency(counts)
+            n_units = counts.shape[0]
+        # On a handful of profiles every term is rare; pruning would leave nothing to match.
+        keep = df >= (cfg.min_df if n_units >= _MIN_DF_UNITS else 1)
+        if cfg.max_df < 1.0:
+            keep &= df <= cfg.max_df * n_units
+        terms = np.array(sorted(vocabulary, key=vocabulary.__getitem__), dtype=object)[keep]
+        counts = counts[:, np.flatnonzero(keep)].tocsr()
+        self.terms_ = [str(t) for t in terms]
+        self.vocabulary_ = {t: i for i, t in enumerate(self.terms_)}
+        self.idf_ = weighting.idf(df[keep], n_units, cfg)
+        self.avg_len_ = float(counts.sum() / max(counts.shape[0], 1))
+        self.n_profiles_ = n_profiles
+        rows, extra_owner = self._combine(counts, owner, n_profiles)
+        self.surface_ = self._surface_forms(surface)
+        self._set_rows(rows, extra_owner)
+        return self
+
+    def _set_rows(self, rows: sp.csr_matrix, extra_owner: np.ndarray) -> None:
+        self.rows_ = sp.csr_matrix(rows, dtype=weighting.DTYPE)
+        self.rows_t_ = self.rows_.T.tocsr()
+        self.extra_owner_ = extra_owner
+        self._reducer = Reducer(self.n_profiles_, extra_owner, self.config.top_m)
+        self._ranker: BlockRanker | None = None
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        cfg = self.config
+        if cfg.tf == "bm25":
+            # Saturation uses the fitted average length, not the batch's own.
+            t = weighting.bm25_tf(counts, cfg.bm25_k1, cfg.bm25_b, self.avg_len_)
+        else:
+            t = weighting.tf(counts, cfg)
+        return weighting.scale_columns(t, self.idf_)
+
+    def _combine(self, counts: sp.csr_matrix, owner: np.ndarray, n: int):
+        """Scoring rows and the owners of extra rows (see :mod:`xeco.matching.profiles`)."""
+        cfg = self.config
+        none = np.zeros(0, dtype=np.int64)
+        if cfg.profile == "concat":
+            return weighting.l2_normalise(self._weigh(weighting.owner_sum(counts, owner, n))), none
+        units = weighting.l2_normalise(self._weigh(counts))
+        if cfg.profile == "centroid":
+            return weighting.l2_normalise(weighting.owner_sum(units, owner, n)), none
+        if cfg.profile == "topm":
+            return topm_rows(units, owner, n, cfg.top_m)
+        raise ValueError(f"unknown profile combination {cfg.profile!r}")
+
+    def _surface_forms(self, surface: Counter) -> list[str]:
+        best: dict[int, tuple[int, str]] = {}
+        for word, n in surface.items():
+            j = self.vocabulary_.get(self.analyzer.term(word) or "")
+            if j is not None and (j not in best or (n, word) > best[j]):
+                best[j] = (n, word)
+        return [best[j][1] if j in best else t for j, t in enumerate(self.terms_)]
+
+    def _check(self) -> None:
+        if not hasattr(self, "rows_"):
+            raise NotFittedError("this Matcher is not fitted yet; call fit(profiles) first")
+
+    @property
+    def n_profiles(self) -> int:
+        self._check()
+        return self.n_profiles_
+
+    # -- scoring -------------------------------------------------------------------------
+    def vectorize(self, queries: Sequence[Any]) -> sp.csr_matrix:
+        """Queries as CSR rows in the fitted term space, L2-normalised (float32)."""
+        self._check()
+        if isinstance(queries, str | dict):
+            raise TypeError("vectorize() takes a list of queries; wrap a single one in [ ]")
+        cfg = self.config
+        docs = [query_document(q, cfg) for q in queries]
+        counts = weighting.count_documents(docs, self.analyzer, self.vocabulary_, False)
+        counts.resize((len(docs), len(self.terms_)))
+        t = weighting.sublinear(counts) if cfg.tf != "raw" else counts
+        if cfg.query_idf:
+            t = weighting.scale_columns(t, self.idf_)
+        return weighting.l2_normalise(t)
+
+    def score(self, queries: Sequence[Any]) -> sp.csr_matrix:
+        """Cosine scores ``(n_queries, n_profiles)`` as a CSR matrix (absent = 0)."""
+        self._check()
+        return self._reducer.reduce_sparse((self.vectorize(queries) @ self.rows_t_).tocsr())
+
+    def top_k(
+        self,
+        queries: Sequence[Any] | sp.spmatrix,
+        k: int = 10,
+        min_score: float = 0.0,
+        block_rows: int | None = None,
+        n_threads: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Best ``k`` profiles per query: ``(idx, scores)``, both ``(n_queries, k)``.
+
+        Best first; ties go to the lower index. Only profiles scoring above ``min_score``
+        (by default: sharing at least one term) are returned, the rest is ``-1`` / 0.
+        ``queries`` may also be the output of :meth:`vectorize`. Memory is bounded by the
+        block size, never ``n_queries * n_profiles``.
+        """
+        q = queries if sp.issparse(queries) else self.vectorize(queries)
+        q = sp.csr_matrix(q, dtype=weighting.DTYPE)
+        if q.shape[0] <= _SPARSE_QUERIES:
+            dense = (q @ self.rows_t_).toarray()
+            return select_top_k(self._reducer.reduce(dense), k, min_score)
+        if self._ranker is None:
+            self._ranker = BlockRanker(self.rows_)
+        return self._ranker.top_k(
+            q, k, block_rows, n_threads, min_score, reduce=self._reducer.reduce
+        )
+
+    # -- explanation ---------------------------------------------------------------------
+    def contributions(self, query: Any, j: int) -> list[tuple[str, float]]:
+        """Every shared term of ``query`` and profile ``j`` with its share of the score."""
+        q = self.vectorize([query])
+        if not 0 <= j < self.n_profiles_:
+            raise IndexError(f"profile index {j} out of range")
+        row_scores = (q @ self.rows_t_).toarray().ravel()
+        rows, share = self._reducer.explain_rows(j, row_scores)
+        row = sp.csr_matrix(self.rows_[rows].sum(axis=0) * share)
+        shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
+        weights = q.data[qi].astype(np.float64) * row.data[pi]
+        own = self._query_surface(query)
+        out = [(self._display(int(t), own), float(w)) for t, w in zip(shared, weights, strict=True)]
+        out.sort(key=lambda tw: (-tw[1], tw[0]))
+        return out
+
+    def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
+        """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
+
+        Weights are each term's product of query and profile weights: over all shared terms
+        they sum to the score. Terms are shown as words: Chinese words as they are, English
+        stems as the query's own word for them (else the most frequent one in the profiles).
+        """
+        return self.contributions(query, j)[:n]
+
+    def _query_surface(self, query: Any) -> dict[int, str]:
+        found: dict[int, Counter] = {}
+        for w in words(flat_text(query)):
+            j = self.vocabulary_.get(self.analyzer.term(w) or "")
+            if j is not None:
+                found.setdefault(j, Counter())[w] += 1
+        return {j: c.most_common(1)[0][0] for j, c in found.items()}
+
+    def _display(self, j: int, own: dict[int, str]) -> str:
+        term = self.terms_[j]
+        if " " not in term:
+            return own.get(j, self.surface_[j])
+        parts = [self.vocabulary_.get(p) for p in term.split(" ")]
+        return " ".join(
+            own.get(p, self.surface_[p]) if p is not None else t
+            for p, t in zip(parts, term.split(" "), strict=True)
+        )
+
+    # -- state ---------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the fitted state to ``path`` (a versioned ``.npz``, no pickle)."""
+        state.save(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Matcher:
+        """A fitted matcher from :meth:`save`; refuses files of another format version."""
+        return state.load(cls, path)
+
+    def drift(self, texts: Sequence[Any]) -> float:
+        """Share of the terms of ``texts`` (queries or profiles) unknown to the vocabulary."""
+        return state.drift(self, texts)
+
+    def needs_refit(
+        self, texts: Sequence[Any] = (), threshold: float = state.DRIFT_THRESHOLD
+    ) -> bool:
+        """True when recent ``texts`` drift beyond ``threshold`` (see :mod:`.state`)."""
+        return self.drift(texts) > threshold
+
+    # -- texts ---------------------------------------------------------------------------
+    @staticmethod
+    def fingerprint(item: Any) -> str:
+        """Stable short hash of the normalised text of a str, dict or list input."""
+        return fingerprint(item)
