@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from xeco.errors import DomainError
 from xeco.services import outbox
@@ -42,28 +40,15 @@ def list_args(schema, **fixed) -> dict:
             return schema().load(fixed)
 
 
-def _busy(err: OperationalError) -> bool:
-    return "database is locked" in str(err.orig)
-
-
-def in_transaction(action, attempts: int = 4):
-    """Run ``action`` and commit, retrying the whole transaction when SQLite says busy.
-
-    In WAL mode a transaction that read before another process committed cannot then
-    write (SQLITE_BUSY_SNAPSHOT, no waiting); starting over with a fresh snapshot works.
-    The worker writes often, so the embedded setup meets this. Domain errors propagate.
-    """
-    for attempt in range(attempts):
-        try:
-            result = action()
-            outbox.commit()
-            return result
-        except OperationalError as err:
-            outbox.rollback()
-            if not _busy(err) or attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+def in_transaction(action):
+    """Run ``action`` and commit once (SQLite's BEGIN IMMEDIATE makes writers wait their turn)."""
+    try:
+        result = action()
+        outbox.commit()
+    except Exception:
+        outbox.rollback()
+        raise
+    return result
 
 
 def commit_or_flash(action, success: str | None = None):
