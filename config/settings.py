@@ -94,7 +94,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"
+    # Served from the package (vendored from npm) so the docs page needs no CDN.
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
     API_SPEC_OPTIONS = {
         "info": {
             "description": "Matchmaking between companies' challenges, researchers' "

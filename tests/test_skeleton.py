@@ -158,3 +158,16 @@ def test_flask_cli_entry_point_lists_commands():
     ).stdout
     for command in ("users", "seed", "serve", "db"):
         assert command in out
+
+
+def test_swagger_ui_works_without_a_cdn(client):
+    import re
+
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.get_data(as_text=True))
+    assert len(assets) == 3 and all(a.startswith("/static/vendor/swagger-ui/") for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
