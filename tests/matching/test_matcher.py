@@ -145,3 +145,13 @@ def test_every_named_method_fits_and_scores():
     for name in METHODS:
         m = Matcher(method=name).fit(["battery cathode", ["protein folding", "neural protein"]])
         assert m.score(["battery"]).shape == (1, 2)
+
+
+def test_explain_many_equals_one_by_one():
+    from xeco.matching import Matcher
+
+    m = Matcher().fit(
+        ["lithium battery electrolyte", "固态电解质 锂电池", "battery 电池 recycling"]
+    )
+    query = "solid electrolyte for the lithium battery 固态电解质"
+    assert m.explain_many(query, [0, 1, 2], n=5) == [m.explain(query, j, n=5) for j in range(3)]

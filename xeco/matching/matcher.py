@@ -179,18 +179,29 @@ class Matcher:
     # -- explanation ---------------------------------------------------------------------
     def contributions(self, query: Any, j: int) -> list[tuple[str, float]]:
         """Every shared term of ``query`` and profile ``j`` with its share of the score."""
+        return self.contributions_many(query, [j])[0]
+
+    def contributions_many(self, query: Any, js: Sequence[int]) -> list[list[tuple[str, float]]]:
+        """:meth:`contributions` for several profiles, analysing the query once."""
+        self._check()
+        for j in js:
+            if not 0 <= j < self.n_profiles_:
+                raise IndexError(f"profile index {j} out of range")
         q = self.vectorize([query])
-        if not 0 <= j < self.n_profiles_:
-            raise IndexError(f"profile index {j} out of range")
         row_scores = (q @ self.rows_t_).toarray().ravel()
-        rows, share = self._reducer.explain_rows(j, row_scores)
-        row = sp.csr_matrix(self.rows_[rows].sum(axis=0) * share)
-        shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
-        weights = q.data[qi].astype(np.float64) * row.data[pi]
         own = self._query_surface(query)
-        out = [(self._display(int(t), own), float(w)) for t, w in zip(shared, weights, strict=True)]
-        out.sort(key=lambda tw: (-tw[1], tw[0]))
-        return out
+        result = []
+        for j in js:
+            rows, share = self._reducer.explain_rows(j, row_scores)
+            row = sp.csr_matrix(self.rows_[rows].sum(axis=0) * share)
+            shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
+            weights = q.data[qi].astype(np.float64) * row.data[pi]
+            out = [
+                (self._display(int(t), own), float(w)) for t, w in zip(shared, weights, strict=True)
+            ]
+            out.sort(key=lambda tw: (-tw[1], tw[0]))
+            result.append(out)
+        return result
 
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
@@ -200,6 +211,10 @@ class Matcher:
         stems as the query's own word for them (else the most frequent one in the profiles).
         """
         return self.contributions(query, j)[:n]
+
+    def explain_many(self, query: Any, js: Sequence[int], n: int = 10):
+        """:meth:`explain` for several profiles of one query (a challenge's proposals)."""
+        return [terms[:n] for terms in self.contributions_many(query, js)]
 
     def _query_surface(self, query: Any) -> dict[int, str]:
         found: dict[int, Counter] = {}

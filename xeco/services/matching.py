@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
 
 from xeco.extensions import db
 from xeco.matching import pairing
@@ -81,7 +80,17 @@ def _scored(index, query, k: int) -> list[tuple[int, float]]:
     ]
 
 
-def match_challenge(challenge_id: int) -> Outcome:
+def current_indexes() -> tuple:
+    """The capability and programme indexes, checked against the database once."""
+    return matching_index.get("capabilities"), matching_index.get("programmes")
+
+
+def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:
+    """Propose matches for one challenge.
+
+    ``indexes`` (from :func:`current_indexes`) lets a run chunk check the indexes' signature
+    once for all its challenges instead of once per challenge.
+    """
     out = Outcome(challenges=1)
     ch = db.session.get(Challenge, challenge_id)
     if ch is None:
@@ -95,7 +104,7 @@ def match_challenge(challenge_id: int) -> Outcome:
         return out
     k = current_app.config["MATCHING_TOP_K"]
     min_score = current_app.config["MATCHING_MIN_SCORE"]
-    caps_index = matching_index.get("capabilities")
+    caps_index, programmes_index = indexes or current_indexes()
     query = challenge_query(ch)
     ch_fp = caps_index.matcher.fingerprint(query) if caps_index.matcher else ""
     if ch.fingerprint != ch_fp:
@@ -103,10 +112,9 @@ def match_challenge(challenge_id: int) -> Outcome:
     scored = _scored(caps_index, query, k * OVERSAMPLE + 20)
     cap_rows = {
         c.id: c
+        # Publications load lazily: only a capability whose fingerprint is not cached needs them.
         for c in db.session.scalars(
-            sa.select(Capability)
-            .where(Capability.id.in_([cid for cid, _ in scored]))
-            .options(selectinload(Capability.publications))
+            sa.select(Capability).where(Capability.id.in_([cid for cid, _ in scored]))
         )
     }
     left = capacity_left(list(cap_rows))
@@ -133,18 +141,21 @@ def match_challenge(challenge_id: int) -> Outcome:
         challenge_fingerprint=ch_fp,
         scored_capabilities=scored_caps,
         scored_institutes=institutes,
-        scored_programmes=_scored_programmes(ch, query),
+        scored_programmes=_scored_programmes(programmes_index, ch, query),
         rejected=rejected,
         min_score=min_score,
         k=k,
     )
-    for prop in proposals:
+    explanations = (
+        caps_index.matcher.explain_many(
+            query, [caps_index.position(p.capability_id) for p in proposals], n=EXPLAIN_TERMS
+        )
+        if proposals
+        else []
+    )
+    for prop, terms in zip(proposals, explanations, strict=True):
         pair_fp = pairing.pair_fingerprint(ch_fp, candidates[prop.capability_id].fingerprint)
-        position = caps_index.position(prop.capability_id)
-        explanation = [
-            [t, round(float(w), 5)]
-            for t, w in caps_index.matcher.explain(query, position, n=EXPLAIN_TERMS)
-        ]
+        explanation = [[t, round(float(w), 5)] for t, w in terms]
         _upsert(ch.id, prop, pair_fp, explanation, existing, out)
     out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
     db.session.flush()
@@ -161,8 +172,7 @@ def _store_fingerprint(model, row_id: int, fp: str) -> None:
     )
 
 
-def _scored_programmes(ch: Challenge, query: dict) -> list:
-    index = matching_index.get("programmes")
+def _scored_programmes(index, ch: Challenge, query: dict) -> list:
     if index.matcher is None:
         return []
     rows = db.session.execute(

@@ -85,9 +85,10 @@ def run_chunk(self, run_id: int, number: int) -> int:
         if ids is None:
             return "already counted"
         proposals, errors = 0, []
+        indexes = matching.current_indexes()
         for challenge_id in ids:
             try:
-                proposals += matching.match_challenge(challenge_id).proposed
+                proposals += matching.match_challenge(challenge_id, indexes).proposed
             except TRANSIENT:
                 raise
             except Exception as exc:  # one bad challenge must not sink the run
