@@ -25,7 +25,7 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
 def bars(items: list[tuple[str, float]], title: str, unit: str = "") -> Markup:
     """Horizontal bars, one per (label, value), longest scaled to the full width."""
     items = list(items)
-    label_w, bar_w, row = 150, 220, 26
+    label_w, bar_w, row = 190, 220, 26  # room for "Advanced manufacturing"
     height = max(row * len(items) + 8, 40)
     top = max((v or 0 for _, v in items), default=0) or 1
     body = []
