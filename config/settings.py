@@ -117,6 +117,9 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Production is served over HTTPS; set SESSION_COOKIE_SECURE=0 only behind plain HTTP.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
 
 
 class TestingConfig(Config):
