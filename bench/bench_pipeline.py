@@ -121,20 +121,11 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
 
 
 def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "xeco.worker",
-        "worker",
-        "--loglevel",
-        "INFO",
-        "--concurrency",
-        str(concurrency),
-        "--without-gossip",
-        "--without-mingle",
-    ]
+    from xeco.cli.serve import worker_command
+
+    cmd = worker_command(
+        "prefork", None, "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"
+    )
     proc = subprocess.Popen(
         cmd,
         env=env,

@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import redis as redis_lib
 from flask_migrate import upgrade
 
 from tests.conftest import REDIS_URL, _pg_database, make_test_app, service_missing
+from xeco.cli.serve import worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,22 +50,7 @@ class Worker:
     name: str = field(default_factory=lambda: f"w{uuid.uuid4().hex[:6]}@test")
 
     def start(self, wait_ready: bool = True) -> Worker:
-        cmd = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "xeco.worker",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            self.name,
-        ]
+        cmd = worker_command("solo", None, "--without-gossip", "--without-mingle", "-n", self.name)
         self.log_handle = open(self.log, "a")  # noqa: SIM115
         self.proc = subprocess.Popen(
             cmd, env=self.env, cwd=ROOT, stdout=self.log_handle, stderr=subprocess.STDOUT

@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 
-def worker_command(instance: str, beat: bool = True) -> list[str]:
+def worker_command(pool: str = "solo", schedule: Path | None = None, *extra: str) -> list[str]:
+    """The Celery worker command line; with ``schedule``, beat runs inside it too."""
     cmd = [
         sys.executable,
         "-m",
@@ -21,12 +22,13 @@ def worker_command(instance: str, beat: bool = True) -> list[str]:
         "xeco.worker",
         "worker",
         "--pool",
-        "solo",
+        pool,
         "--loglevel",
         "INFO",
+        *extra,
     ]
-    if beat:
-        cmd += ["--beat", "--schedule", str(Path(instance) / "celerybeat-schedule")]
+    if schedule is not None:
+        cmd += ["--beat", "--schedule", str(schedule)]
     return cmd
 
 
@@ -46,7 +48,9 @@ def serve(host, port, worker):
     if worker is None:
         worker = not app.config.get("CELERY_BROKER_URL")
     if worker:
-        proc = subprocess.Popen(worker_command(app.config["INSTANCE_PATH"]))
+        proc = subprocess.Popen(
+            worker_command(schedule=Path(app.config["INSTANCE_PATH"]) / "celerybeat-schedule")
+        )
         click.echo(f"background worker started (pid {proc.pid})")
 
         def _stop():

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from xeco.models import Capability, CapabilityKind, CapabilityStatus, Publication, Role, User
-from xeco.services.listing import like_pattern
+from xeco.services.listing import json_list_contains
 from xeco.services.resources import ResourceService
 
 
@@ -24,8 +22,7 @@ class CapabilityService(ResourceService):
 
     def extra_filters(self, stmt, args):
         if args.get("sector"):
-            pattern = like_pattern(f'"{args["sector"]}"')
-            stmt = stmt.where(sa.cast(Capability.sectors, sa.String).like(pattern, escape="\\"))
+            stmt = stmt.where(json_list_contains(Capability.sectors, args["sector"]))
         return stmt
 
 

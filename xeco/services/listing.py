@@ -42,6 +42,14 @@ def text_filter(q: str, *columns) -> sa.ColumnElement[bool]:
     return sa.and_(*clauses) if clauses else sa.true()
 
 
+def json_list_contains(column, value: str) -> sa.ColumnElement[bool]:
+    """A JSON list column holds ``value`` as one of its strings (same SQL on both databases).
+
+    The lists are stored unescaped (``ensure_ascii=False``), so Chinese values match too.
+    """
+    return sa.cast(column, sa.String).like(like_pattern(f'"{value}"'), escape="\\")
+
+
 def sort_clause(model, sort: str, default_tiebreak=None):
     column = getattr(model, sort.lstrip("-"))
     ordered = column.desc() if sort.startswith("-") else column.asc()

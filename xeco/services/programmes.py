@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from xeco.models import Programme, ProgrammeStatus
-from xeco.services.listing import like_pattern
+from xeco.services.listing import json_list_contains
 from xeco.services.resources import ResourceService
 
 
@@ -11,8 +9,7 @@ class ProgrammeService(ResourceService):
     def extra_filters(self, stmt, args):
         for key, column in (("sector", Programme.sectors), ("region", Programme.regions)):
             if args.get(key):
-                pattern = like_pattern(f'"{args[key]}"')
-                stmt = stmt.where(sa.cast(column, sa.String).like(pattern, escape="\\"))
+                stmt = stmt.where(json_list_contains(column, args[key]))
         return stmt
 
 
