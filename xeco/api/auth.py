@@ -5,18 +5,12 @@ from flask.views import MethodView
 from flask_jwt_extended import create_access_token
 from flask_smorest import Blueprint
 
-from xeco.errors import Conflict, DomainError, Unauthorized
+from xeco.errors import Unauthorized
 from xeco.extensions import limiter
-from xeco.models import Role
 from xeco.schemas.users import RegisterSchema, TokenRequestSchema, TokenSchema, UserSchema
 from xeco.services import outbox
-from xeco.services.users import (
-    ORG_KIND_FOR_ROLE,
-    create_user,
-    existing_organisation,
-    find_or_create_organisation,
-)
 from xeco.services.users import authenticate as check_credentials
+from xeco.services.users import register
 
 PATH = "/auth"
 blp = Blueprint("auth", __name__, description="Registration and sign-in.")
@@ -40,27 +34,8 @@ class Register(MethodView):
         A new organisation is created with the account. Joining an existing organisation
         goes through an administrator, so nobody can claim another's organisation by name.
         """
-        role = Role(data["role"])
-        kind = ORG_KIND_FOR_ROLE[role]
-        org_data = data["organisation"]
-        if existing_organisation(org_data["name"], kind) is not None:
-            raise Conflict(
-                "This organisation is registered already; ask an administrator to add you."
-            )
-        try:
-            org = find_or_create_organisation(kind=kind, **org_data)
-            user = create_user(
-                data["email"],
-                data["password"],
-                role,
-                name=data["name"],
-                organisation=org,
-                locale=data["locale"],
-            )
-            outbox.commit()
-        except DomainError:
-            outbox.rollback()
-            raise
+        user = register(data)
+        outbox.commit()
         return user
 
 

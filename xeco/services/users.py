@@ -43,6 +43,31 @@ def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisat
     return org
 
 
+class OrganisationTaken(Conflict):
+    message = "This organisation is registered already; ask an administrator to add you."
+
+
+def register(data: dict) -> User:
+    """Self-registration: a new user with a new organisation of the kind the role needs.
+
+    Joining an existing organisation goes through an administrator, so nobody can claim
+    another's organisation by its name.
+    """
+    role = Role(data["role"])
+    kind = ORG_KIND_FOR_ROLE[role]
+    if existing_organisation(data["organisation"]["name"], kind) is not None:
+        raise OrganisationTaken()
+    organisation = find_or_create_organisation(kind=kind, **data["organisation"])
+    return create_user(
+        data["email"],
+        data["password"],
+        role,
+        name=data["name"],
+        organisation=organisation,
+        locale=data["locale"],
+    )
+
+
 def create_user(
     email: str,
     password: str,

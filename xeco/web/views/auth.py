@@ -7,11 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from xeco.errors import Conflict, DomainError
+from xeco.errors import DomainError
 from xeco.extensions import limiter
-from xeco.models import Role
 from xeco.schemas.users import RegisterSchema
-from xeco.services import outbox, users
+from xeco.services import users
 from xeco.web.blueprint import bp
 from xeco.web.formkit import load, put_errors, submitted
 from xeco.web.forms import ActionForm, SignInForm, SignUpForm
@@ -67,29 +66,19 @@ def signup():
 
 
 def _register(form: SignUpForm, data: dict):
-    role = Role(data["role"])
-    kind = users.ORG_KIND_FOR_ROLE[role]
-    org = data["organisation"]
-
-    def create():
-        if users.existing_organisation(org["name"], kind) is not None:
-            raise Conflict(
-                _("This organisation is registered already; ask an administrator to add you.")
-            )
-        organisation = users.find_or_create_organisation(kind=kind, **org)
-        return users.create_user(
-            data["email"],
-            data["password"],
-            role,
-            name=data["name"],
-            organisation=organisation,
-            locale=data["locale"],
-        )
-
     try:
-        user = in_transaction(create)
+        user = in_transaction(lambda: users.register(data))
+    except users.OrganisationTaken:
+        put_errors(
+            form,
+            {
+                "organisation": [
+                    _("This organisation is registered already; ask an administrator to add you.")
+                ]
+            },
+        )
+        return None
     except DomainError as err:
-        outbox.rollback()
         if err.errors:
             put_errors(form, err.errors.get("json", err.errors))
         else:
