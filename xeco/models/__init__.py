@@ -3,7 +3,7 @@
 from xeco.models.audit import AuditEntry
 from xeco.models.capability import Capability, CapabilityKind, CapabilityStatus, Publication
 from xeco.models.challenge import Challenge, ChallengeStatus, Visibility
-from xeco.models.match import DECIDED, TRANSITIONS, Match, MatchNote, MatchStatus, Response
+from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
 from xeco.models.notification import Notification
 from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
@@ -14,7 +14,6 @@ from xeco.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_RUN_STATES",
-    "DECIDED",
     "SELF_REGISTER_ROLES",
     "STAFF_ROLES",
     "TRANSITIONS",

@@ -56,6 +56,4 @@ class Timestamped:
     )
 
 
-JSONList = sa.JSON
-
-__all__ = ["JSONList", "Timestamped", "UTCDateTime", "db", "str_enum", "utcnow"]
+__all__ = ["Timestamped", "UTCDateTime", "db", "str_enum", "utcnow"]

@@ -27,8 +27,6 @@ TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
     MatchStatus.ACCEPTED: frozenset(),
     MatchStatus.DECLINED: frozenset(),
 }
-# Statuses an officer has decided; the matcher never rewrites these rows.
-DECIDED = frozenset(MatchStatus) - {MatchStatus.PROPOSED}
 VISIBLE_TO_PARTIES = frozenset(
     {MatchStatus.APPROVED, MatchStatus.INTRODUCED, MatchStatus.ACCEPTED, MatchStatus.DECLINED}
 )

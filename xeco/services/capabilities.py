@@ -32,5 +32,4 @@ capabilities = CapabilityService(
     task_arg="capability_id",
     search_columns=("title", "summary", "keywords", "equipment"),
     closed_status=CapabilityStatus.CLOSED,
-    open_status=CapabilityStatus.ACTIVE,
 )

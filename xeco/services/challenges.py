@@ -26,6 +26,5 @@ challenges = ChallengeService(
     task_arg="challenge_id",
     search_columns=("title", "description", "keywords"),
     closed_status=ChallengeStatus.CLOSED,
-    open_status=ChallengeStatus.OPEN,
     ranges=(("budget_min", "budget_max"),),
 )

@@ -19,6 +19,5 @@ programmes = ProgrammeService(
     task_arg="programme_id",
     search_columns=("title", "summary", "keywords"),
     closed_status=ProgrammeStatus.CLOSED,
-    open_status=ProgrammeStatus.OPEN,
     ranges=(("amount_min", "amount_max"),),
 )

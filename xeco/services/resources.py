@@ -6,7 +6,7 @@ they trigger; ``ResourceService`` holds the rest once. Services flush; the calle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,9 +26,7 @@ class ResourceService:
     task_arg: str
     search_columns: tuple[str, ...]
     closed_status: Any
-    open_status: Any
     ranges: tuple[tuple[str, str], ...] = ()
-    filters: dict[str, Any] = field(default_factory=dict)
 
     # --- reading -----------------------------------------------------------------------
     def visibility(self, user: User) -> sa.ColumnElement[bool]:

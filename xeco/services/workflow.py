@@ -12,7 +12,6 @@ from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
 from xeco.matching import Matcher, pairing
 from xeco.models import (
-    Capability,
     Challenge,
     ChallengeStatus,
     Match,
@@ -204,11 +203,3 @@ def assign_reviewer(actor: User, challenge_id: int, reviewer_id: int) -> Challen
             email=False,
         )
     return challenge
-
-
-def active_collaborations(capability: Capability) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Match)
-        .where(Match.capability_id == capability.id, Match.status == MatchStatus.ACCEPTED)
-    )
