@@ -33,6 +33,13 @@ def _build():
         if parts:
             freq = int(parts[1]) if len(parts) > 1 else None
             tok.add_word(parts[0], freq=freq, tag=parts[2] if len(parts) > 2 else None)
+    # Glossary terms are segmented whole, or their translation would never be looked up
+    # (jieba cuts an unknown 吉西他滨 into 吉西 / 他 / 滨). A fixed frequency keeps start-up
+    # fast; it only needs to beat the split of an unknown word.
+    known = tok.FREQ
+    for word in glossary_words():
+        if len(word) > 1 and not known.get(word):
+            tok.add_word(word, freq=GLOSSARY_FREQ)
     return tok
 
 
@@ -53,6 +60,23 @@ def segment(run: str) -> list[str]:
     (人工智能 → 人工, 智能, 人工智能), so 智能制造 and 人工智能 still share 智能.
     """
     return tokenizer().lcut_for_search(run)
+
+
+GLOSSARY_FREQ = 500
+
+
+def glossary_words() -> list[str]:
+    """Chinese side of ``data/glossary_zh_en.tsv`` (see :mod:`xeco.matching.lexicon`)."""
+    path = Path(__file__).parent / "data" / "glossary_zh_en.tsv"
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t", 1)[0] for line in lines if "\t" in line and line[:1] != "#"]
+
+
+def precise(run: str) -> list[str]:
+    """Words of a run of Han characters without overlaps (jieba's precise mode)."""
+    return tokenizer().lcut(run, HMM=True)
 
 
 @cache

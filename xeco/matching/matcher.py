@@ -14,12 +14,80 @@ from xeco.matching import methods, state, weighting
 from xeco.matching.inputs import Document, fingerprint, flat_text, profile_documents, query_document
 from xeco.matching.profiles import Reducer, topm_rows
 from xeco.matching.ranking import BlockRanker, select_top_k
-from xeco.matching.text import Analyzer, words
+from xeco.matching.text import (
+    ACADEMIC_STOP_WORDS,
+    NGRAM,
+    Analyzer,
+    english_stem,
+    has_chinese,
+    words,
+)
 
 # Below this many queries one sparse product over the postings beats building dense blocks.
 _SPARSE_QUERIES = 32
 # min_df applies from this many units (profiles or documents, per config.df_unit) on.
 _MIN_DF_UNITS = 20
+
+
+# Terms that may score but never explain a match: a person reads them as filler.
+QUIET_TERMS = frozenset(
+    english_stem(w)
+    for w in (
+        *ACADEMIC_STOP_WORDS,
+        "technology",
+        "technique",
+        "research",
+        "development",
+        "application",
+        "system",
+        "low",
+        "cost",
+        "high",
+        "effective",
+        "efficient",
+        "solution",
+    )
+)
+
+
+def _merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
+    """Join entries that share a word on either side; words keep their first-seen order."""
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[int, str], int] = {}
+    for i, (a, _w, b) in enumerate(entries):
+        for key in ((0, a), (1, b)):
+            if key in first:
+                parent[root(i)] = root(first[key])
+            else:
+                first[key] = i
+    # Chinese search-mode segmentation yields 斑马 inside 斑马鱼: one word to a person.
+    for (side, word), i in first.items():
+        for (side2, other), i2 in first.items():
+            if side == side2 and word != other and has_chinese(word) and word in other:
+                parent[root(i)] = root(i2)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        groups.setdefault(root(i), []).append(i)
+    out = []
+    for members in groups.values():
+        mine = _outer(entries[i][0] for i in members)
+        theirs = _outer(entries[i][2] for i in members)
+        weight = sum(entries[i][1] for i in members)
+        out.append((" ".join(mine), weight, " ".join(theirs)))
+    return out
+
+
+def _outer(ws) -> list[str]:
+    """Distinct words in order, without those that are part of a longer Chinese word."""
+    distinct = list(dict.fromkeys(ws))
+    return [w for w in distinct if not any(w != o and has_chinese(w) and w in o for o in distinct)]
 
 
 class NotFittedError(RuntimeError):
@@ -45,7 +113,18 @@ class Matcher:
         self.method = method
         self.config = methods.get(method)
         c = self.config
-        self.analyzer = Analyzer(c.stem, c.academic_stop, c.bigrams)
+        self.analyzer = Analyzer(
+            c.stem,
+            c.academic_stop,
+            c.bigrams,
+            crosslingual=c.crosslingual,
+            surface_weight=c.surface_weight,
+            concept_weight=c.concept_weight,
+            max_senses=c.max_senses,
+            han_ngrams=c.han_ngrams,
+            ngram_weight=c.ngram_weight,
+            prefix=c.prefix,
+        )
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, profiles: Sequence[Any]) -> Matcher:
@@ -76,7 +155,13 @@ class Matcher:
         counts = counts[:, np.flatnonzero(keep)].tocsr()
         self.terms_ = [str(t) for t in terms]
         self.vocabulary_ = {t: i for i, t in enumerate(self.terms_)}
-        self.idf_ = weighting.idf(df[keep], n_units, cfg)
+        self.idf_ = weighting.idf(np.maximum(df[keep], cfg.df_floor), n_units, cfg)
+        # A query's length leaves out terms that at most one profile has: a challenge is not
+        # made "less similar" to every profile by words that nearly none of them use, yet such
+        # words still score where a profile has them. (On a handful of profiles every term is
+        # rare, so this waits for the same number of profiles as min_df.)
+        rare_rule = cfg.norm_min_df > 1 and n_units >= _MIN_DF_UNITS
+        self.counted_ = (df[keep] >= cfg.norm_min_df) if rare_rule else None
         self.avg_len_ = float(counts.sum() / max(counts.shape[0], 1))
         self.n_profiles_ = n_profiles
         rows, extra_owner = self._combine(counts, owner, n_profiles)
@@ -100,13 +185,20 @@ class Matcher:
             t = weighting.tf(counts, cfg)
         return weighting.scale_columns(t, self.idf_)
 
+    def _normalise(self, m: sp.csr_matrix, query: bool = False) -> sp.csr_matrix:
+        counted = self.counted_ if query or self.config.norm_side == "both" else None
+        if self.config.han_share is None:
+            return weighting.l2_normalise(m, counted)
+        han = np.fromiter((has_chinese(t) for t in self.terms_), dtype=bool, count=len(self.terms_))
+        return weighting.channel_normalise(m, counted, han, self.config.han_share)
+
     def _combine(self, counts: sp.csr_matrix, owner: np.ndarray, n: int):
         """Scoring rows and the owners of extra rows (see :mod:`xeco.matching.profiles`)."""
         cfg = self.config
         none = np.zeros(0, dtype=np.int64)
         if cfg.profile == "concat":
             return weighting.l2_normalise(self._weigh(weighting.owner_sum(counts, owner, n))), none
-        units = weighting.l2_normalise(self._weigh(counts))
+        units = self._normalise(self._weigh(counts))
         if cfg.profile == "centroid":
             return weighting.l2_normalise(weighting.owner_sum(units, owner, n)), none
         if cfg.profile == "topm":
@@ -116,9 +208,10 @@ class Matcher:
     def _surface_forms(self, surface: Counter) -> list[str]:
         best: dict[int, tuple[int, str]] = {}
         for word, n in surface.items():
-            j = self.vocabulary_.get(self.analyzer.term(word) or "")
-            if j is not None and (j not in best or (n, word) > best[j]):
-                best[j] = (n, word)
+            for t, x in self.analyzer.weighted(word):
+                j = self.vocabulary_.get(t)
+                if j is not None and (j not in best or (n * x, word) > best[j]):
+                    best[j] = (n * x, word)
         return [best[j][1] if j in best else t for j, t in enumerate(self.terms_)]
 
     def _check(self) -> None:
@@ -143,7 +236,7 @@ class Matcher:
         t = weighting.sublinear(counts) if cfg.tf != "raw" else counts
         if cfg.query_idf:
             t = weighting.scale_columns(t, self.idf_)
-        return weighting.l2_normalise(t)
+        return self._normalise(t, query=True)
 
     def score(self, queries: Sequence[Any]) -> sp.csr_matrix:
         """Cosine scores ``(n_queries, n_profiles)`` as a CSR matrix (absent = 0)."""
@@ -181,26 +274,61 @@ class Matcher:
         """Every shared term of ``query`` and profile ``j`` with its share of the score."""
         return self.contributions_many(query, [j])[0]
 
-    def contributions_many(self, query: Any, js: Sequence[int]) -> list[list[tuple[str, float]]]:
+    def contributions_many(
+        self, query: Any, js: Sequence[int], profiles: Sequence[Any] | None = None
+    ) -> list[list[tuple[str, float]]]:
         """:meth:`contributions` for several profiles, analysing the query once."""
+        return [
+            [(q, w) for q, w, _p in pairs]
+            for pairs in self.pairs_many(query, js, profiles, n=None, merge=False, quiet=True)
+        ]
+
+    def pairs_many(
+        self,
+        query: Any,
+        js: Sequence[int],
+        profiles: Sequence[Any] | None = None,
+        n: int | None = 10,
+        merge: bool = True,
+        quiet: bool = False,
+    ) -> list[list[tuple[str, float, str]]]:
+        """Per profile, the shared terms as ``(query words, weight, profile words)``.
+
+        Across languages a column such as ``battery`` comes from 锂电池 on one side and
+        "battery" on the other, so each entry names both sides in their own words. With
+        ``merge``, entries that share a word on either side become one (锂电池 ↔ lithium
+        battery); weights add up, and over all entries they sum to the score less the share of
+        character n-grams (evidence, but not words a person would read as a reason).
+        ``profiles``: the profiles' own inputs, to name their side in their words; without
+        them a profile's side is the fitted corpus's most frequent word for the term.
+        ``quiet`` keeps the filler terms and n-grams that are otherwise left out.
+        """
         self._check()
         for j in js:
             if not 0 <= j < self.n_profiles_:
                 raise IndexError(f"profile index {j} out of range")
         q = self.vectorize([query])
         row_scores = (q @ self.rows_t_).toarray().ravel()
-        own = self._query_surface(query)
+        own = self._word_of_column(flat_text(query))
         result = []
-        for j in js:
+        for i, j in enumerate(js):
             rows, share = self._reducer.explain_rows(j, row_scores)
             row = sp.csr_matrix(self.rows_[rows].sum(axis=0) * share)
             shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
             weights = q.data[qi].astype(np.float64) * row.data[pi]
-            out = [
-                (self._display(int(t), own), float(w)) for t, w in zip(shared, weights, strict=True)
+            theirs = self._word_of_column(flat_text(profiles[i])) if profiles is not None else {}
+            weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+            # Columns in the query's word order, so merged words read as the query has them.
+            ordered = [t for t in own if t in weight_of]
+            ordered += [t for t in weight_of if t not in own]
+            entries = [
+                (self._display(t, own), float(weight_of[t]), self._display(t, theirs))
+                for t in ordered
+                if quiet or not self._filler(t)
             ]
-            out.sort(key=lambda tw: (-tw[1], tw[0]))
-            result.append(out)
+            pairs = _merge(entries) if merge else entries
+            pairs.sort(key=lambda e: (-e[1], e[0]))
+            result.append(pairs[:n] if n is not None else pairs)
         return result
 
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
@@ -216,13 +344,33 @@ class Matcher:
         """:meth:`explain` for several profiles of one query (a challenge's proposals)."""
         return [terms[:n] for terms in self.contributions_many(query, js)]
 
-    def _query_surface(self, query: Any) -> dict[int, str]:
+    def explain_pairs(self, query: Any, j: int, profile: Any = None, n: int = 10):
+        """:meth:`pairs_many` for one profile: ``[(query words, weight, profile words)]``."""
+        return self.pairs_many(query, [j], None if profile is None else [profile], n)[0]
+
+    def _filler(self, j: int) -> bool:
+        term = self.terms_[j]
+        return term.startswith(NGRAM) or term in QUIET_TERMS
+
+    def _word_of_column(self, text: str) -> dict[int, str]:
+        """Column -> the word of ``text`` that gave it most weight (锂电池 for "battery").
+
+        The dict is in the order the words first appear, so joined words read as written.
+        """
         found: dict[int, Counter] = {}
-        for w in words(flat_text(query)):
-            j = self.vocabulary_.get(self.analyzer.term(w) or "")
-            if j is not None:
-                found.setdefault(j, Counter())[w] += 1
-        return {j: c.most_common(1)[0][0] for j, c in found.items()}
+        vocab = self.vocabulary_
+        ws = words(text)
+        position = {}
+        for i, w in enumerate(ws):
+            position.setdefault(w, i)
+        for w in ws:
+            for t, x in self.analyzer.weighted(w):
+                j = vocab.get(t)
+                if j is not None:
+                    found.setdefault(j, Counter())[w] += x
+        # Ties go to the longer word: search-mode segmentation also yields 锂电 in 锂电池.
+        best = {j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] for j, c in found.items()}
+        return dict(sorted(best.items(), key=lambda jw: position[jw[1]]))
 
     def _display(self, j: int, own: dict[int, str]) -> str:
         term = self.terms_[j]

@@ -14,14 +14,23 @@ class Config:
     """How texts become vectors and how a profile's documents are combined.
 
     Text: ``stem`` (Snowball), ``academic_stop`` (drop paper boilerplate), ``bigrams``,
-    ``min_df`` / ``max_df`` (document-frequency pruning; ``max_df`` as a share of units).
+    ``min_df`` / ``max_df`` (document-frequency pruning; ``max_df`` as a share of units),
+    ``prefix`` (cut stems to this many letters; 0 keeps them whole).
+
+    Chinese and across languages: ``crosslingual`` maps each Chinese word to its English
+    concept (:mod:`xeco.matching.lexicon`) with ``concept_weight`` beside the word itself
+    (``surface_weight``), from at most ``max_senses`` senses; ``han_ngrams`` adds character
+    n-grams of those sizes for Chinese runs (``ngram_weight`` each); ``han_share`` (or None)
+    normalises the Chinese-only columns and the shared ones as two channels.
 
     Weighting: ``tf`` is ``"log"`` (1 + ln tf), ``"raw"`` or ``"bm25"`` (k1/b saturation with
     length normalisation); ``idf`` is ``"smooth"`` (ln((1+N)/(1+df)) + 1), ``"plain"``
     (ln(N/df) + 1) or ``"prob"`` (ln((N - df + 0.5)/(df + 0.5)), floored at ``idf_floor``),
-    raised to ``idf_power``. ``df_unit``: document frequencies count whole ``"profile"``s
-    (a term a researcher uses in every paper still counts once) or single ``"document"``s.
-    ``query_idf``: weight query terms by idf too (else idf enters the cosine only once).
+    raised to ``idf_power``; df is floored at ``df_floor``. ``df_unit``: document
+    frequencies count whole ``"profile"``s (a term a researcher uses in every paper still
+    counts once) or single ``"document"``s. ``query_idf``: weight query terms by idf too.
+    ``norm_min_df``: terms in fewer profiles than this score but do not count in the length
+    of a query (``norm_side="query"``) or of every text (``"both"``); see docs/matching.md.
 
     Fields: ``title_weight`` and ``keyword_weight`` multiply term counts of those fields;
     ``lead_weight`` does the same for the first sentence of a plain string (in "Title. Abstract"
@@ -35,19 +44,30 @@ class Config:
     stem: bool = True
     academic_stop: bool = False
     bigrams: bool = False
-    min_df: int = 2
+    min_df: int = 1
     max_df: float = 1.0
+    prefix: int = 0
+    crosslingual: bool = True
+    surface_weight: float = 1.0
+    concept_weight: float = 1.0
+    max_senses: int = 4
+    han_ngrams: tuple[int, ...] = (1, 2)
+    ngram_weight: float = 2.0
+    han_share: float | None = None
     tf: str = "log"
     idf: str = "plain"
     idf_floor: float = 0.0
     idf_power: float = 1.0
+    df_floor: int = 0
     df_unit: str = "profile"
     query_idf: bool = True
+    norm_min_df: int = 2
+    norm_side: str = "query"
     title_weight: float = 2.0
     keyword_weight: float = 2.0
     lead_weight: float = 1.0
     profile: str = "topm"
-    top_m: int = 6
+    top_m: int = 8
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
 
@@ -56,38 +76,66 @@ class Config:
 
 
 BASE = Config()
+# The engine before cross-language matching (2026-11-25): words only, terms of one profile
+# pruned. The measured variants of that time are kept relative to it, as they were measured.
+V1 = replace(BASE, crosslingual=False, han_ngrams=(), min_df=2, norm_min_df=0, top_m=6)
 # The textbook starting point with our analyser: one concatenated vector per profile.
 CONCAT = replace(
-    BASE, profile="concat", df_unit="document", idf="smooth", min_df=1, academic_stop=True
+    V1, profile="concat", df_unit="document", idf="smooth", min_df=1, academic_stop=True
 )
 
 METHODS: dict[str, Config] = {
     "default": BASE,
-    # Steps from the concatenated profile to the default, in the order they were found.
+    # Chinese and across languages: one change at a time from the default.
+    "v1": V1,
+    "monolingual": replace(BASE, crosslingual=False),
+    "no-han-ngrams": replace(BASE, han_ngrams=()),
+    "han-bigrams": replace(BASE, han_ngrams=(2,)),
+    "han-123": replace(BASE, han_ngrams=(1, 2, 3)),
+    "ngram-weight-1": replace(BASE, ngram_weight=1.0),
+    "surface-half": replace(BASE, surface_weight=0.5),
+    "senses-1": replace(BASE, max_senses=1),
+    "senses-2": replace(BASE, max_senses=2),
+    "concept-2": replace(BASE, concept_weight=2.0),
+    "concept-half": replace(BASE, concept_weight=0.5),
+    "channels": replace(BASE, han_share=0.7),
+    "prefix-7": replace(BASE, prefix=7),
+    "min-df-2": replace(BASE, min_df=2, norm_min_df=0),
+    "norm-all": replace(BASE, norm_min_df=0),
+    "norm-both": replace(BASE, norm_side="both"),
+    "norm-min-df-3": replace(BASE, norm_min_df=3),
+    "df-floor-2": replace(BASE, norm_min_df=0, df_floor=2),
+    "top3-x": replace(BASE, top_m=3),
+    "top5-x": replace(BASE, top_m=5),
+    "top6-x": replace(BASE, top_m=6),
+    "top7-x": replace(BASE, top_m=7),
+    "top9-x": replace(BASE, top_m=9),
+    "top10-x": replace(BASE, top_m=10),
+    # Steps from the concatenated profile to the v1 default, in the order they were found.
     "concat": CONCAT,
     "concat-raw-tf": replace(CONCAT, tf="raw"),
     "concat-profile-df": replace(CONCAT, df_unit="profile"),
     "centroid-doc-df": replace(CONCAT, profile="centroid"),
     "centroid-smooth-idf": replace(CONCAT, profile="centroid", df_unit="profile"),
-    "centroid": replace(BASE, profile="centroid", academic_stop=True),
-    "centroid-bigrams": replace(BASE, profile="centroid", academic_stop=True, bigrams=True),
-    # One change at a time from the default.
-    "max": replace(BASE, top_m=1),
-    "top3": replace(BASE, top_m=3),
-    "top8": replace(BASE, top_m=8),
-    "top10": replace(BASE, top_m=10),
-    "nostem": replace(BASE, stem=False),
-    "academic-stop": replace(BASE, academic_stop=True),
-    "bigrams": replace(BASE, bigrams=True),
-    "min-df-1": replace(BASE, min_df=1),
-    "raw-tf": replace(BASE, tf="raw"),
-    "bm25": replace(BASE, tf="bm25", idf="prob", idf_floor=0.1),
-    "smooth-idf": replace(BASE, idf="smooth"),
-    "prob-idf": replace(BASE, idf="prob", idf_floor=0.1),
-    "idf-squared": replace(BASE, idf_power=2.0),
-    "document-df": replace(BASE, df_unit="document"),
-    "no-query-idf": replace(BASE, query_idf=False),
-    "lead-2": replace(BASE, lead_weight=2.0),
+    "centroid": replace(V1, profile="centroid", academic_stop=True),
+    "centroid-bigrams": replace(V1, profile="centroid", academic_stop=True, bigrams=True),
+    # One change at a time from the v1 default.
+    "max": replace(V1, top_m=1),
+    "top3": replace(V1, top_m=3),
+    "top8": replace(V1, top_m=8),
+    "top10": replace(V1, top_m=10),
+    "nostem": replace(V1, stem=False),
+    "academic-stop": replace(V1, academic_stop=True),
+    "bigrams": replace(V1, bigrams=True),
+    "min-df-1": replace(V1, min_df=1),
+    "raw-tf": replace(V1, tf="raw"),
+    "bm25": replace(V1, tf="bm25", idf="prob", idf_floor=0.1),
+    "smooth-idf": replace(V1, idf="smooth"),
+    "prob-idf": replace(V1, idf="prob", idf_floor=0.1),
+    "idf-squared": replace(V1, idf_power=2.0),
+    "document-df": replace(V1, df_unit="document"),
+    "no-query-idf": replace(V1, query_idf=False),
+    "lead-2": replace(V1, lead_weight=2.0),
 }
 
 

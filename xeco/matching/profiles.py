@@ -35,6 +35,24 @@ def topm_rows(
     return sp.vstack([base, extra], format="csr"), owner[large_docs].astype(np.int64)
 
 
+# Scores above this are squeezed into (KNEE, 1) (see :func:`cap`).
+KNEE = 0.9
+
+
+def cap(scores: np.ndarray) -> np.ndarray:
+    """Keep scores below 1 in place, order unchanged.
+
+    A query's length leaves out its rarest terms (``Config.norm_min_df``), so a query made
+    almost only of one profile's words can pass 1. Above ``KNEE`` a tanh squeezes the rest
+    into (KNEE, 1): every score that was below stays as it was, and no two scores that
+    differed become equal (as a plain ``minimum(s, 1)`` would make them).
+    """
+    high = scores > KNEE
+    if high.any():
+        scores[high] = KNEE + (1 - KNEE) * np.tanh((scores[high] - KNEE) / (1 - KNEE))
+    return scores
+
+
 class Reducer:
     """Turns scores over scoring rows into scores over profiles (mean of the top ``m``)."""
 
@@ -66,11 +84,13 @@ class Reducer:
         out = block[:, : self.n]
         for owners, cols in self.groups:
             out[:, owners] = self._topm(block[:, cols])
+        cap(out)
         return out
 
     def reduce_sparse(self, s: sp.csr_matrix) -> sp.csr_matrix:
         """As :meth:`reduce` for a sparse ``(q, n_rows)`` score matrix, staying sparse."""
         base = s[:, : self.n].tocsr()
+        cap(base.data)
         if self.trivial:
             return base
         extra = s[:, self.n :].toarray()
@@ -86,7 +106,9 @@ class Reducer:
             shape=base.shape,
             dtype=base.dtype,
         )
-        return (base + large).tocsr()
+        out = (base + large).tocsr()
+        cap(out.data)
+        return out
 
     def explain_rows(self, j: int, row_scores: np.ndarray) -> tuple[np.ndarray, float]:
         """Scoring rows behind profile ``j`` for one query, and the weight of each."""

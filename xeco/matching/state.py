@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from xeco.matching.matcher import Matcher
 
 FORMAT = "xeco-matcher"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # In-domain queries run at about 0.1 unknown terms (names, one-off words; measured on the gold
 # set, see docs/matching.md); a third of a recent batch signals a new field or language.
 DRIFT_THRESHOLD = 0.33
@@ -57,6 +57,7 @@ def save(m: Matcher, path: str | Path) -> None:
             indptr=rows.indptr,
             shape=np.array(rows.shape),
             extra_owner=m.extra_owner_,
+            counted=m.counted_ if m.counted_ is not None else np.zeros(0, dtype=bool),
         )
 
 
@@ -69,12 +70,13 @@ def load(cls: type[Matcher], path: str | Path) -> Matcher:
                 f"(found {meta.get('format')} {meta.get('version')}); refit and save again"
             )
         m = cls(method=meta["method"])
-        if m.config.as_dict() != meta["config"]:
+        if json.loads(json.dumps(m.config.as_dict())) != meta["config"]:
             raise ValueError(f"{path}: method {meta['method']!r} has changed since it was saved")
         m.terms_ = [str(t) for t in z["terms"]]
         m.surface_ = [str(t) for t in z["surface"]]
         m.vocabulary_ = {t: i for i, t in enumerate(m.terms_)}
         m.idf_ = z["idf"]
+        m.counted_ = z["counted"] if len(z["counted"]) else None
         m.avg_len_ = float(meta["avg_len"])
         m.n_profiles_ = int(meta["n_profiles"])
         rows = sp.csr_matrix(

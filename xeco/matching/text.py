@@ -22,7 +22,7 @@ import unicodedata
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from xeco.matching import chinese
+from xeco.matching import chinese, lexicon
 
 # Han ideographs (basic, extension A, compatibility). Kana and Hangul are rare in our inputs and
 # fall through to the Latin pattern's \w, which keeps them as whole words rather than dropping.
@@ -30,6 +30,15 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W\d_{_CJK}][^\W_{_CJK}]*|\d+[^\W\d_{_CJK}][^\W_{_CJK}]*")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
 _SPACE = re.compile(r"\s+")
+_HAN_RUNS = re.compile(rf"[{_CJK}]+")
+# Prefix of Chinese character n-gram terms: never a word, never shown in explanations.
+NGRAM = "#"
+
+
+def han_ngrams(run: str, sizes: tuple[int, ...]) -> list[str]:
+    """Character n-grams of one run of Han characters, for each size in ``sizes``."""
+    return [run[i : i + n] for n in sizes for i in range(len(run) - n + 1)]
+
 
 # Scholarly and proposal boilerplate. Dropping it helped single-vector profiles but hurt the
 # default top-m profiles on the gold set (docs/matching.md), so it is an option, off by default.
@@ -75,6 +84,25 @@ def has_chinese(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
 
 
+_LATIN_LETTERS = re.compile(r"[A-Za-z]")
+
+
+def detect_language(text: str) -> str | None:
+    """``"zh"``, ``"en"`` or ``"mixed"`` by the share of Chinese in the text; ``None`` if no words.
+
+    Han characters and Latin letters are weighed as words (a Chinese word is about 1.5
+    characters, an English one about 5 letters); a text is one language when that language
+    holds at least 80 % of its words, so an English acronym in Chinese text keeps it Chinese.
+    """
+    han = len(_CJK_RUN.findall(text))
+    latin = len(_LATIN_LETTERS.findall(unicodedata.normalize("NFKC", text)))
+    zh, en = han / 1.5, latin / 5
+    if zh + en == 0:
+        return None
+    share = zh / (zh + en)
+    return "zh" if share >= 0.8 else "en" if share <= 0.2 else "mixed"
+
+
 def words(text: str) -> list[str]:
     """The normalised words of ``text`` in order; Chinese runs are segmented by jieba."""
     found = _TOKEN.findall(normalise(text))
@@ -104,14 +132,29 @@ class Analyzer:
         academic_stop: bool = True,
         bigrams: bool = False,
         min_len: int = 2,
+        crosslingual: bool = True,
+        surface_weight: float = 1.0,
+        concept_weight: float = 1.0,
+        max_senses: int = lexicon.MAX_SENSES,
+        han_ngrams: tuple[int, ...] = (),
+        ngram_weight: float = 1.0,
+        prefix: int = 0,
     ) -> None:
+        self.prefix = prefix
+        self.han_ngrams = han_ngrams
+        self.ngram_weight = ngram_weight
         self.stem = stem
         self.academic_stop = academic_stop
         self.bigrams = bigrams
         self.min_len = min_len
+        self.crosslingual = crosslingual
+        self.surface_weight = surface_weight
+        self.concept_weight = concept_weight
+        self.max_senses = max_senses
         stop = STOP_WORDS | ACADEMIC_STOP_WORDS if academic_stop else STOP_WORDS
         self._stop = stop | chinese.stop_words()
         self._cache: dict[str, str | None] = {}
+        self._weighted: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def term(self, word: str) -> str | None:
         """The index term of one normalised word (cached: stemming is the costly part)."""
@@ -123,12 +166,15 @@ class Analyzer:
         if word in self._stop:
             t = None
         elif _CJK_RUN.match(word):
-            # jieba leaves unknown text as single characters: too ambiguous to be evidence.
-            t = word if len(word) > 1 else None
+            # jieba leaves unknown text as single characters: too ambiguous to be evidence,
+            # except the glossary's one-character terms (钢 steel, 锂 lithium, 酶 enzyme).
+            t = word if len(word) > 1 or word in lexicon.glossary() else None
         elif len(word) < self.min_len:
             t = None
         else:
             t = english_stem(word) if self.stem else word
+            if self.prefix:
+                t = t[: self.prefix]
             if t in self._stop:
                 t = None
         self._cache[word] = t
@@ -145,6 +191,78 @@ class Analyzer:
         if self.bigrams and len(kept) > 1:
             kept += [f"{a} {b}" for a, b in itertools.pairwise(kept)]
         return kept
+
+    def english_terms(self, text: str) -> list[str]:
+        """Index terms of English text (a dictionary sense), without bigrams."""
+        return [t for t in (self.term(w) for w in words(text)) if t is not None]
+
+    def weighted(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Index terms of one normalised word with their weights (cached).
+
+        An English word is its stem. A Chinese word is itself (``surface_weight``, for
+        matching Chinese with Chinese) plus its English concept (``concept_weight``, see
+        :mod:`xeco.matching.lexicon`), which is what lets it match English text.
+        """
+        try:
+            return self._weighted[word]
+        except KeyError:
+            pass
+        t = self.term(word)
+        out: dict[str, float] = {}
+        if _CJK_RUN.match(word):
+            if word not in self._stop:
+                if t is not None and self.surface_weight:
+                    out[t] = self.surface_weight
+                if self.crosslingual and t is not None:
+                    for c, w in lexicon.concept(word, self.english_terms, self.max_senses).items():
+                        out[c] = out.get(c, 0.0) + w * self.concept_weight
+        elif t is not None:
+            out[t] = 1.0
+        result = tuple(out.items())
+        self._weighted[word] = result
+        return result
+
+    def text_counts(self, text: str) -> tuple[list[str], dict[str, float]]:
+        """The words of ``text`` and its weighted term counts, with Chinese character n-grams."""
+        ws = words(text)
+        out = self.counts(ws)
+        if self.han_ngrams and has_chinese(text):
+            for span in self.content_spans(text):
+                for gram in han_ngrams(span, self.han_ngrams):
+                    key = NGRAM + gram
+                    out[key] = out.get(key, 0.0) + self.ngram_weight
+        return ws, out
+
+    def content_spans(self, text: str) -> list[str]:
+        """Runs of Chinese content words: stop words cut a run, so filler (用于, 技术, 的)
+        gives no character n-grams, not even across its edges (于技, 术研)."""
+        spans: list[str] = []
+        for run in _HAN_RUNS.findall(normalise(text)):
+            current = ""
+            for word in chinese.precise(run):
+                if word in self._stop:
+                    if current:
+                        spans.append(current)
+                    current = ""
+                else:
+                    current += word
+            if current:
+                spans.append(current)
+        return spans
+
+    def counts(self, ws: list[str]) -> dict[str, float]:
+        """Weighted term counts of a list of normalised words (bigrams when enabled)."""
+        out: dict[str, float] = {}
+        cache = self._weighted
+        for w in ws:
+            for t, x in cache[w] if w in cache else self.weighted(w):
+                out[t] = out.get(t, 0.0) + x
+        if self.bigrams:
+            kept = [t for t in (self.term(w) for w in ws) if t is not None]
+            for a, b in itertools.pairwise(kept):
+                key = f"{a} {b}"
+                out[key] = out.get(key, 0.0) + 1.0
+        return out
 
     @staticmethod
     def words_of(text: str) -> list[str]:

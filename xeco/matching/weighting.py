@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from xeco.matching.inputs import Document
 from xeco.matching.methods import Config
-from xeco.matching.text import Analyzer, words
+from xeco.matching.text import Analyzer
 
 DTYPE = np.float32
 
@@ -35,10 +35,9 @@ def count_documents(
         for text, weight in doc:
             if not text or weight == 0:
                 continue
-            ws = words(text)
+            ws, counts = analyzer.text_counts(text)
             if surface is not None:
                 surface.update(ws)
-            counts = Counter(analyzer.terms_of_words(ws))
             if grow:
                 ids = [vocabulary.setdefault(t, len(vocabulary)) for t in counts]
                 values = counts.values()
@@ -104,13 +103,54 @@ def document_frequency(m: sp.csr_matrix) -> np.ndarray:
     return np.bincount(m.indices, minlength=m.shape[1])
 
 
-def l2_normalise(m: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows scaled to unit length (all-zero rows stay zero), so a dot product is the cosine."""
+def l2_normalise(m: sp.csr_matrix, counted: np.ndarray | None = None) -> sp.csr_matrix:
+    """Rows scaled to unit length (all-zero rows stay zero), so a dot product is the cosine.
+
+    ``counted``: a boolean mask of the columns that make up the length (default: all).
+    """
     m = m.tocsr(copy=True)
-    sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
+    if counted is None:
+        sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
+    else:
+        d = np.where(counted[m.indices], m.data, 0).astype(np.float64)
+        sq = np.add.reduceat(d * d, m.indptr[:-1]) if len(d) else np.zeros(m.shape[0])
+        sq[np.diff(m.indptr) == 0] = 0
     norms = np.sqrt(sq, dtype=np.float64)
     norms[norms == 0] = 1
     m.data = (m.data / np.repeat(norms, np.diff(m.indptr))).astype(DTYPE)
+    return m
+
+
+def channel_normalise(
+    m: sp.csr_matrix, counted: np.ndarray | None, han: np.ndarray, han_share: float
+) -> sp.csr_matrix:
+    """Unit rows made of two channels: Chinese-only columns and the shared columns.
+
+    Each channel is scaled to unit length on its own and the two are mixed so that a row with
+    both has ``han_share`` of its squared length in the Chinese channel. So two Chinese texts
+    score ``(1 - han_share) * shared cosine + han_share * Chinese cosine``; an English text
+    has no Chinese channel, meets a Chinese one only in the shared channel, and how much of
+    the Chinese text is untranslatable no longer decides how well it matches English.
+    """
+    m = m.tocsr(copy=True)
+    n = m.shape[0]
+    lengths = []
+    for mask in (~han, han):
+        keep = mask if counted is None else mask & counted
+        d = np.where(keep[m.indices], m.data, 0).astype(np.float64)
+        sq = np.zeros(n)
+        rows = np.repeat(np.arange(n), np.diff(m.indptr))
+        np.add.at(sq, rows, d * d)
+        lengths.append(np.sqrt(sq))
+    shared_len, han_len = lengths
+    both = (shared_len > 0) & (han_len > 0)
+    a = np.where(both, np.sqrt(1 - han_share), 1.0)
+    b = np.where(both, np.sqrt(han_share), 1.0)
+    scale_shared = np.divide(a, shared_len, out=np.zeros(n), where=shared_len > 0)
+    scale_han = np.divide(b, han_len, out=np.zeros(n), where=han_len > 0)
+    rows = np.repeat(np.arange(n), np.diff(m.indptr))
+    factor = np.where(han[m.indices], scale_han[rows], scale_shared[rows])
+    m.data = (m.data * factor).astype(DTYPE)
     return m
 
 
