@@ -48,6 +48,9 @@ def create_app(config: object | str | None = None) -> Flask:
     api = Api(app)
 
     from xeco import models  # noqa: F401  (registers the tables with the metadata)
+    from xeco.services import languages
+
+    languages.register()
     from xeco.api import register_api
     from xeco.celery_app import celery_init_app
     from xeco.cli import register_cli

@@ -49,8 +49,8 @@ def test_review_queue_is_best_first_with_both_sides_and_explanation(client, db, 
     assert [m["id"] for m in page["items"]] == [high.id, low.id]
     first = page["items"][0]
     assert first["explanation"] == [
-        {"term": "defect", "weight": 0.3},
-        {"term": "vision", "weight": 0.2},
+        {"term": "defect", "weight": 0.3, "counterpart": "defect", "cross_language": False},
+        {"term": "vision", "weight": 0.2, "counterpart": "vision", "cross_language": False},
     ]
     assert first["challenge"]["organisation"]["name"]
     assert first["capability"]["organisation"]["kind"] == "university"

@@ -92,7 +92,7 @@ def test_english_challenge_gets_the_fitting_capability(db, world):
     match = found[world["vision"].id]
     assert match.status == MatchStatus.PROPOSED
     assert match.score > 0.2
-    terms = [t for t, _ in match.explanation]
+    terms = [entry[0] for entry in match.explanation]
     assert "defect" in terms or "defects" in terms
 
 
@@ -101,7 +101,7 @@ def test_chinese_challenge_is_explained_in_chinese(db, world):
     db.session.commit()
     found = matches_of(db, world["ch_zh"])
     assert set(found) == {world["battery"].id}
-    terms = [t for t, _ in found[world["battery"].id].explanation]
+    terms = [entry[0] for entry in found[world["battery"].id].explanation]
     assert any("电解" in t for t in terms), terms
 
 

@@ -38,6 +38,8 @@ class Capability(Timestamped, db.Model):
     keywords: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
     sectors: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
     equipment: Mapped[str | None] = mapped_column(sa.Text)
+    # "en", "zh" or "mixed", detected from the text on every save (services/languages.py).
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     region: Mapped[str | None] = mapped_column(sa.String(80))
     capacity: Mapped[int] = mapped_column(sa.SmallInteger, default=3, nullable=False)
     status: Mapped[CapabilityStatus] = mapped_column(

@@ -40,6 +40,7 @@ class Challenge(Timestamped, db.Model):
     keywords: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
     sector: Mapped[str | None] = mapped_column(sa.String(80), index=True)
     region: Mapped[str | None] = mapped_column(sa.String(80))
+    # "en", "zh" or "mixed", detected from the text on every save (services/languages.py).
     language: Mapped[str | None] = mapped_column(sa.String(8))
     trl: Mapped[int | None] = mapped_column(sa.SmallInteger)
     budget_min: Mapped[int | None] = mapped_column(sa.BigInteger)

@@ -36,6 +36,8 @@ class Programme(Timestamped, db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", nullable=False)
     deadline: Mapped[date | None] = mapped_column(sa.Date)
     url: Mapped[str | None] = mapped_column(sa.String(300))
+    # "en", "zh" or "mixed", detected from the text on every save (services/languages.py).
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     status: Mapped[ProgrammeStatus] = mapped_column(
         str_enum(ProgrammeStatus, "programme_status"),
         default=ProgrammeStatus.OPEN,

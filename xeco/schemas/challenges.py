@@ -30,7 +30,11 @@ class ChallengeSchema(Schema):
     keywords = keywords()
     sector = Sector(allow_none=True)
     region = text(80, allow_none=True)
-    language = fields.String(dump_only=True, allow_none=True)
+    language = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Detected from the text: en, zh or mixed."},
+    )
     trl = fields.Integer(
         allow_none=True,
         validate=validate.Range(1, 9),

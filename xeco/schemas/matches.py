@@ -2,23 +2,40 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from xeco.matching.text import has_chinese
 from xeco.models import MatchStatus, RunState
 from xeco.schemas.common import SECTORS, OrganisationRefSchema, PageArgs, page_schema
 
 
 class TermSchema(Schema):
-    term = fields.String(required=True)
+    term = fields.String(required=True, metadata={"description": "In the challenge's words."})
     weight = fields.Float(required=True)
+    counterpart = fields.String(
+        required=True,
+        metadata={
+            "description": "The same concept in the capability's words: the term itself, "
+            "or across languages its translation (锂电池 ↔ lithium battery)."
+        },
+    )
+    cross_language = fields.Boolean(required=True)
 
 
 class Explanation(fields.List):
-    """Stored as [[term, weight], ...]; shown as [{term, weight}, ...]."""
+    """Stored as [[term, weight(, counterpart)], ...]; shown as [{term, weight, ...}, ...]."""
 
     def __init__(self, **kwargs):
         super().__init__(fields.Nested(TermSchema), **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        pairs = [{"term": t, "weight": w} for t, w in (value or [])]
+        pairs = [
+            {
+                "term": t,
+                "weight": w,
+                "counterpart": other,
+                "cross_language": has_chinese(t) != has_chinese(other),
+            }
+            for t, w, other in ((e[0], e[1], e[2] if len(e) > 2 else e[0]) for e in value or [])
+        ]
         return super()._serialize(pairs, attr, obj, **kwargs)
 
 

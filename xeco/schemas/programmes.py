@@ -39,6 +39,11 @@ class ProgrammeSchema(Schema):
     status = fields.Enum(ProgrammeStatus, by_value=True, dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True)
     owner_id = fields.Integer(dump_only=True)
+    language = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Detected from the text: en, zh or mixed."},
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

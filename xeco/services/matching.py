@@ -54,6 +54,14 @@ def challenge_query(ch: Challenge) -> dict:
     return {"title": ch.title, "keywords": list(ch.keywords or []), "description": ch.description}
 
 
+def stored_term(challenge_words: str, weight: float, capability_words: str) -> list:
+    """``[term, weight]``, or ``[term, weight, counterpart]`` when the capability's words differ."""
+    entry: list = [challenge_words, round(float(weight), 5)]
+    if capability_words != challenge_words:
+        entry.append(capability_words)
+    return entry
+
+
 def capacity_left(capability_ids: list[int]) -> dict[int, int]:
     """Capacity minus active collaborations (matches both sides accepted)."""
     busy = dict(
@@ -147,15 +155,18 @@ def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:
         k=k,
     )
     explanations = (
-        caps_index.matcher.explain_many(
-            query, [caps_index.position(p.capability_id) for p in proposals], n=EXPLAIN_TERMS
+        caps_index.matcher.pairs_many(
+            query,
+            [caps_index.position(p.capability_id) for p in proposals],
+            [capability_profile(cap_rows[p.capability_id]) for p in proposals],
+            n=EXPLAIN_TERMS,
         )
         if proposals
         else []
     )
     for prop, terms in zip(proposals, explanations, strict=True):
         pair_fp = pairing.pair_fingerprint(ch_fp, candidates[prop.capability_id].fingerprint)
-        explanation = [[t, round(float(w), 5)] for t, w in terms]
+        explanation = [stored_term(*term) for term in terms]
         _upsert(ch.id, prop, pair_fp, explanation, existing, out)
     out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
     db.session.flush()

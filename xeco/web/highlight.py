@@ -23,27 +23,46 @@ def _pattern(term: str) -> str:
     return body
 
 
-def terms_of(explanation) -> list[tuple[str, float]]:
-    """[[term, weight], ...] (or dicts) as clean pairs, heaviest first."""
-    pairs = []
+def term_pairs(explanation) -> list[tuple[str, float, str]]:
+    """Stored entries as ``(challenge words, weight, capability words)``, heaviest first.
+
+    Entries are ``[term, weight]`` (both texts use the term) or ``[term, weight, counterpart]``
+    when the capability says it in its own words, often in the other language (锂电池 ↔
+    lithium battery); dicts with the same keys are read too.
+    """
+    out = []
     for item in explanation or []:
-        term, weight = (item["term"], item["weight"]) if isinstance(item, dict) else item
+        if isinstance(item, dict):
+            term, weight, other = item["term"], item["weight"], item.get("counterpart")
+        else:
+            term, weight, *rest = item
+            other = rest[0] if rest else None
         term = str(term).strip()
         if term:
-            pairs.append((term, float(weight)))
-    return sorted(pairs, key=lambda p: -p[1])
+            out.append((term, float(weight), str(other or term).strip() or term))
+    return sorted(out, key=lambda p: -p[1])
 
 
-def highlight(text: str | None, explanation) -> Markup:
-    """``text`` escaped, with each term wrapped in ``<mark>`` (rank 1-5 for its colour)."""
+def terms_of(explanation, side: str = "challenge") -> list[tuple[str, float]]:
+    """One side's ``(words, weight)`` pairs, heaviest first (``side``: challenge/capability)."""
+    return [(a if side == "challenge" else b, w) for a, w, b in term_pairs(explanation)]
+
+
+def highlight(text: str | None, explanation, side: str = "challenge") -> Markup:
+    """``text`` escaped, each word of one side's terms wrapped in ``<mark>`` (rank 1-5)."""
     text = text or ""
-    pairs = terms_of(explanation)
-    if not pairs or not text:
+    # A merged entry names several words ("lithium battery", "锂电池 电池"): marked as a
+    # phrase where they stand together, else each where it stands.
+    rank: dict[str, int] = {}
+    terms: dict[str, str] = {}
+    for i, (words, _w) in enumerate(terms_of(explanation, side)):
+        for word in (words, *words.split()):
+            rank.setdefault(word.casefold(), min(i + 1, 5))
+            terms.setdefault(word.casefold(), word)
+    if not rank or not text:
         return escape(text)
-    rank = {term.casefold(): min(i + 1, 5) for i, (term, _w) in enumerate(pairs)}
-    # Longer terms first, so "machine vision" wins over "vision" where both fit.
+    # Longer first, so 锂电池 wins over 电池 and a phrase over its words where both fit.
     ordered = sorted(rank, key=len, reverse=True)
-    terms = {t.casefold(): t for t, _ in pairs}
     regex = re.compile("|".join(f"({_pattern(terms[t])})" for t in ordered), re.IGNORECASE)
     out, last = [], 0
     for m in regex.finditer(text):

@@ -37,6 +37,12 @@ STATUS_LABELS = {
     "decline": _l("Declined"),
 }
 
+LANGUAGE_LABELS = {
+    "en": _l("English"),
+    "zh": _l("Chinese"),
+    "mixed": _l("Chinese and English"),
+}
+
 ROLE_LABELS = {
     "company": _l("Company"),
     "researcher": _l("Researcher"),

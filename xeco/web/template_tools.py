@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
+from xeco.matching.text import has_chinese
 from xeco.web.blueprint import bp
 from xeco.web.forms import ActionForm, LocaleForm
 from xeco.web.highlight import highlight
-from xeco.web.labels import ROLE_LABELS, SECTOR_LABELS, STATUS_LABELS, label
+from xeco.web.labels import LANGUAGE_LABELS, ROLE_LABELS, SECTOR_LABELS, STATUS_LABELS, label
 
 
 @bp.app_template_filter("sector")
@@ -27,8 +28,19 @@ def _role(code) -> str:
 
 
 @bp.app_template_filter("highlight")
-def _highlight(text, explanation):
-    return highlight(text, explanation)
+def _highlight(text, explanation, side: str = "challenge"):
+    return highlight(text, explanation, side)
+
+
+@bp.app_template_filter("language")
+def _language(code) -> str:
+    return label(LANGUAGE_LABELS, code)
+
+
+@bp.app_template_filter("lang_attr")
+def _lang_attr(text) -> str:
+    """An HTML ``lang`` for a term, so screen readers voice 锂电池 in Chinese."""
+    return "zh" if has_chinese(str(text or "")) else "en"
 
 
 @bp.app_template_filter("when")

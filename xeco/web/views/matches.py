@@ -17,7 +17,7 @@ from xeco.services import matches as service
 from xeco.web.blueprint import bp
 from xeco.web.formkit import flatten, put_errors, submitted
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
-from xeco.web.highlight import terms_of
+from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import back, commit_or_flash, in_transaction, list_args
 
@@ -54,7 +54,7 @@ def match_detail(match_id: int):
     return render_template(
         "matches/detail.html",
         match=match,
-        terms=terms_of(match.explanation),
+        terms=term_pairs(match.explanation),
         side=side,
         can_respond=side is not None and match.status == MatchStatus.INTRODUCED and not answered,
         response_form=ResponseForm(),

@@ -10,7 +10,7 @@ from xeco.schemas.matches import MatchListArgs
 from xeco.services import matches as service
 from xeco.web.blueprint import bp
 from xeco.web.forms import DecisionForm
-from xeco.web.highlight import terms_of
+from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import list_args
 
@@ -27,6 +27,6 @@ def review():
         args=args,
         sectors=SECTORS,
         form=DecisionForm(),
-        terms={m.id: terms_of(m.explanation) for m in page.items},
+        terms={m.id: term_pairs(m.explanation) for m in page.items},
         here=request.full_path.rstrip("?"),
     )
