@@ -18,7 +18,7 @@ SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "title", "-ti
 class PublicationSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = text(500, required=True)
-    abstract = text(5000, allow_none=True)
+    abstract = text(5000, allow_none=True, multiline=True)
     year = fields.Integer(allow_none=True, validate=validate.Range(1900, 2100))
     doi = text(
         200,
@@ -33,12 +33,12 @@ class CapabilitySchema(Schema):
     id = fields.Integer(dump_only=True)
     kind = fields.Enum(CapabilityKind, by_value=True, dump_only=True)
     title = text(200, min_len=3, required=True)
-    summary = text(10_000, min_len=10, required=True)
+    summary = text(10_000, min_len=10, required=True, multiline=True)
     keywords = keywords()
     sectors = fields.List(
         fields.String(validate=validate.OneOf(SECTORS)), validate=validate.Length(max=len(SECTORS))
     )
-    equipment = text(2000, allow_none=True)
+    equipment = text(2000, allow_none=True, multiline=True)
     region = text(80, allow_none=True)
     capacity = fields.Integer(
         validate=validate.Range(0, 100),

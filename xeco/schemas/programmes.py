@@ -19,7 +19,7 @@ SORTS = ("created_at", "-created_at", "deadline", "-deadline", "title", "-title"
 class ProgrammeSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = text(200, min_len=3, required=True)
-    summary = text(10_000, min_len=10, required=True)
+    summary = text(10_000, min_len=10, required=True, multiline=True)
     keywords = keywords()
     sectors = fields.List(
         fields.String(validate=validate.OneOf(SECTORS)),

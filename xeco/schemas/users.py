@@ -10,7 +10,7 @@ class OrganisationInSchema(Schema):
     name = text(200, min_len=2, required=True)
     region = text(80)
     website = fields.URL(validate=validate.Length(max=300))
-    description = text(2000)
+    description = text(2000, multiline=True)
 
 
 class RegisterSchema(Schema):

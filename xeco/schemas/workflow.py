@@ -7,8 +7,8 @@ from xeco.schemas.common import PageArgs, page_schema, text
 
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    reason = text(2000, metadata={"description": "Required to reject."})
-    note = text(2000, metadata={"description": "An optional note to the parties."})
+    reason = text(2000, multiline=True, metadata={"description": "Required to reject."})
+    note = text(2000, multiline=True, metadata={"description": "An optional note to the parties."})
 
 
 class BulkDecisionSchema(DecisionSchema):
@@ -32,11 +32,11 @@ class BulkResultsSchema(Schema):
 
 class ResponseSchema(Schema):
     response = fields.String(required=True, validate=validate.OneOf(["accept", "decline"]))
-    note = text(2000)
+    note = text(2000, multiline=True)
 
 
 class NoteInSchema(Schema):
-    body = text(5000, required=True)
+    body = text(5000, required=True, multiline=True)
 
 
 class NoteSchema(Schema):
