@@ -14,9 +14,11 @@ from xeco.models import (
     Challenge,
     ChallengeStatus,
     EmailOutbox,
+    Match,
     MatchStatus,
     Notification,
     Role,
+    Visibility,
 )
 
 
@@ -231,3 +233,24 @@ def test_reports_summary_and_csv(client, db, users, auth, match):
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["match_id", "status", "score"]
     assert "焊缝缺陷检测" in {r[4] for r in rows[1:]}
+
+
+def test_a_colleague_of_the_capability_owner_is_no_party(client, db, users, auth):
+    """The restricted challenge opens to the capability's owner only; a colleague from the
+    same university once read it on the match and declined on the owner's behalf."""
+    secret = "Confidential: our supplier's weld failure rate is 4%."
+    m = MatchFactory(
+        challenge=ChallengeFactory(
+            author=users["company"], visibility=Visibility.RESTRICTED, description=secret
+        ),
+        capability=CapabilityFactory(owner=users["researcher"]),
+    )
+    colleague = UserFactory(role=Role.RESEARCHER, organisation=users["researcher"].organisation)
+    db.session.commit()
+    assert decide(client, auth, users["officer"], m.id, decision="approve").status_code == 200
+    for path in (f"/api/v1/matches/{m.id}", f"/api/v1/challenges/{m.challenge_id}"):
+        assert client.get(path, headers=auth(colleague)).status_code == 404
+        assert client.get(path, headers=auth(users["researcher"])).status_code == 200
+    assert respond(client, auth, colleague, m.id, "decline").status_code == 404
+    assert db.session.get(Match, m.id).status == MatchStatus.INTRODUCED
+    assert respond(client, auth, users["researcher"], m.id, "accept").status_code == 200
