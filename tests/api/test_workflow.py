@@ -254,3 +254,16 @@ def test_a_colleague_of_the_capability_owner_is_no_party(client, db, users, auth
     assert respond(client, auth, colleague, m.id, "decline").status_code == 404
     assert db.session.get(Match, m.id).status == MatchStatus.INTRODUCED
     assert respond(client, auth, users["researcher"], m.id, "accept").status_code == 200
+
+
+def test_the_decision_reason_is_for_officers_only(client, db, users, auth, match):
+    decide(client, auth, users["officer"], match.id, decision="approve", reason="Weak fit; ok")
+    for who in ("company", "researcher"):
+        for path in (
+            f"/api/v1/matches/{match.id}",
+            f"/api/v1/challenges/{match.challenge_id}/matches",
+        ):
+            body = client.get(path, headers=auth(users[who])).get_json()
+            assert "decision_reason" not in str(body), (who, path)
+    officer = client.get(f"/api/v1/matches/{match.id}", headers=auth(users["officer"]))
+    assert officer.get_json()["decision_reason"] == "Weak fit; ok"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, g
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from xeco.errors import Forbidden, error_body
@@ -22,6 +22,7 @@ def signed_in(*roles: Role):
         @wraps(fn)
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
+            g.viewer_is_staff = current_user.is_staff
             if roles and current_user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")
