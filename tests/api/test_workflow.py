@@ -267,3 +267,30 @@ def test_the_decision_reason_is_for_officers_only(client, db, users, auth, match
             assert "decision_reason" not in str(body), (who, path)
     officer = client.get(f"/api/v1/matches/{match.id}", headers=auth(users["officer"]))
     assert officer.get_json()["decision_reason"] == "Weak fit; ok"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.test","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/matches.csv", "/dashboard/matches.csv"])
+def test_csv_exports_neutralise_formulas_and_start_with_a_bom(client, db, users, auth, path):
+    for i, formula in enumerate(FORMULAS):
+        MatchFactory(
+            challenge=ChallengeFactory(author=users["company"], title=formula),
+            capability=CapabilityFactory(owner=users["researcher"], title=f"\t{i}=1"),
+        )
+    db.session.commit()
+    if path.startswith("/api"):
+        resp = client.get(path, headers=auth(users["officer"]))
+    else:
+        from tests.web.conftest import sign_in
+
+        sign_in(client, users["officer"])
+        resp = client.get(path)
+    text = resp.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    titles = {r[4] for r in rows[1:]}
+    assert titles == {"'" + f for f in FORMULAS}
+    assert {r[8] for r in rows[1:]} == {f"'\t{i}=1" for i in range(len(FORMULAS))}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
