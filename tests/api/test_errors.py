@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from xeco.models import Challenge
@@ -84,3 +86,47 @@ def test_whitespace_is_trimmed_and_blank_title_refused(client, users, auth):
     assert resp.status_code == 422
     ok = client.post(URL, json=dict(GOOD, title="  Padded  "), headers=auth(users["company"]))
     assert ok.get_json()["title"] == "Padded"
+
+
+def _declares_its_length(resp) -> None:
+    assert int(resp.headers["Content-Length"]) == len(resp.get_data())
+
+
+def test_405_on_every_path_declares_its_true_length(app, client, users, auth):
+    """405 and 429 once copied the original Content-Length, longer than the JSON body."""
+    paths = {
+        re.sub(r"<[^>]+>", "1", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and "static" not in rule.endpoint
+    }
+    for path in sorted(paths):
+        resp = client.open(path, method="TRACE", headers=auth(users["officer"]))
+        assert resp.status_code == 405, path
+        assert resp.get_json()["code"] == 405 and "Allow" in resp.headers
+        _declares_its_length(resp)
+
+
+def test_429_declares_its_true_length(client):
+    body = {"email": "nobody@example.com", "password": "wrong-password"}
+    for _ in range(11):
+        resp = client.post("/api/v1/auth/token", json=body)
+    assert resp.status_code == 429
+    assert resp.get_json()["code"] == 429
+    _declares_its_length(resp)
+
+
+def test_deeply_nested_json_is_400(client, db, users, auth):
+    headers = auth(users["company"]) | {"Content-Type": "application/json"}
+    resp = client.post(URL, data="[" * 100_000 + "]" * 100_000, headers=headers)
+    assert resp.status_code == 400
+    assert resp.get_json()["message"] == "The JSON body is nested too deeply."
+
+
+def test_a_token_for_an_absurd_user_id_is_401(app, client):
+    from flask_jwt_extended import create_access_token
+
+    for sub in ("9" * 40, "-1", "0", "१२", "1e9"):
+        with app.test_request_context():
+            token = create_access_token(identity=sub)
+        resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 401, sub

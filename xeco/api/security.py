@@ -9,8 +9,9 @@ from flask import Flask, g
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from xeco.errors import Forbidden, error_body
-from xeco.extensions import db, jwt
+from xeco.extensions import jwt
 from xeco.models import Role, User
+from xeco.services.users import active_user
 
 BEARER = [{"bearerAuth": []}]
 
@@ -52,11 +53,7 @@ def register_jwt(app: Flask) -> None:
 
     @jwt.user_lookup_loader
     def _lookup(_header, data):
-        try:
-            user = db.session.get(User, int(data["sub"]))
-        except (TypeError, ValueError):
-            return None
-        return user if user is not None and user.active else None
+        return active_user(data.get("sub"))
 
     def _unauthorized(message: str):
         body = error_body(401, message)

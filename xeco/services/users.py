@@ -18,6 +18,7 @@ ORG_KIND_FOR_ROLE = {
     Role.AGENCY: OrgKind.AGENCY,
 }
 MIN_PASSWORD = 8
+MAX_USER_ID = 2**31 - 1
 
 
 def normalise_email(email: str) -> str:
@@ -105,6 +106,19 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def active_user(user_id) -> User | None:
+    """The active user with this id from a token or session; None for anything else.
+
+    Ids are checked before the database sees them: a 40-digit number overflows its integer.
+    """
+    if not isinstance(user_id, str) or not user_id.isascii() or not user_id.isdigit():
+        return None
+    if len(user_id) > 10 or not 0 < int(user_id) <= MAX_USER_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 def list_users(page: int, per_page: int):

@@ -8,8 +8,8 @@ from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 
-from xeco.extensions import db
 from xeco.models import Role, User
+from xeco.services.users import active_user
 
 login_manager = LoginManager()
 login_manager.login_view = "web.signin"
@@ -43,11 +43,8 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load(user_id: str) -> SessionUser | None:
-    try:
-        user = db.session.get(User, int(user_id))
-    except ValueError:
-        return None
-    return SessionUser(user) if user is not None and user.active else None
+    user = active_user(user_id)
+    return SessionUser(user) if user is not None else None
 
 
 def me() -> User:
