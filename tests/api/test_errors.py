@@ -130,3 +130,37 @@ def test_a_token_for_an_absurd_user_id_is_401(app, client):
             token = create_access_token(identity=sub)
         resp = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert resp.status_code == 401, sub
+
+
+def test_a_company_posting_an_invalid_capability_is_refused_for_its_role(client, users, auth):
+    for body in ({}, {"title": "x"}, {"title": "A fine capability", "summary": "Long enough."}):
+        resp = client.post("/api/v1/capabilities", json=body, headers=auth(users["company"]))
+        assert resp.status_code == 403, body
+    # Changing another's item: not allowed, whatever the body.
+    from tests.factories import CapabilityFactory
+
+    cap = CapabilityFactory(owner=users["researcher"])
+    for who in ("company", "agency", "institute"):
+        resp = client.patch(
+            f"/api/v1/capabilities/{cap.id}", json={"title": ""}, headers=auth(users[who])
+        )
+        assert resp.status_code in (403, 404), who
+
+
+def test_patching_publications_keeps_their_required_fields(client, db, users, auth):
+    from tests.factories import CapabilityFactory
+
+    cap = CapabilityFactory(owner=users["researcher"])
+    db.session.commit()
+    body = {"publications": [{"doi": "10.0000/0", "year": 1900}]}
+    resp = client.patch(f"/api/v1/capabilities/{cap.id}", json=body, headers=auth(users["officer"]))
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["json"] == {
+        "publications": {"0": {"title": ["Missing data for required field."]}}
+    }
+    assert (
+        client.patch(
+            f"/api/v1/capabilities/{cap.id}", json={"capacity": 4}, headers=auth(users["officer"])
+        ).status_code
+        == 200
+    )
