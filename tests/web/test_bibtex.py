@@ -68,10 +68,10 @@ HOSTILE = {
 def test_hostile_uploads_take_well_under_a_second(name):
     data = HOSTILE[name].encode()
     assert len(data) <= UPLOAD
-    start = time.process_time()
+    start = time.thread_time()
     items, problems = publications.from_upload("refs.bib", data)
-    spent = time.process_time() - start
-    assert spent < 0.5, f"{name}: {spent:.2f} s of CPU"
+    spent = time.thread_time() - start
+    assert spent < 0.5, f"{name}: {spent:.2f} s of CPU"  # this thread's, not other threads'
     assert isinstance(items, list) and isinstance(problems, list)
 
 
