@@ -52,12 +52,14 @@ def create_app(config: object | str | None = None) -> Flask:
     from xeco.celery_app import celery_init_app
     from xeco.cli import register_cli
     from xeco.errors import register_error_handlers
+    from xeco.headers import init_headers
     from xeco.web import init_web
 
     register_api(api, app)
     register_error_handlers(app)
     # After the JSON handlers, so the HTML error pages can wrap them outside /api.
     init_web(app)
+    init_headers(app)
     celery_init_app(app)
     import xeco.tasks  # noqa: F401  (registers the tasks with Celery)
 
