@@ -1,11 +1,11 @@
 """Reading BibTeX uploads with bibtexparser, LaTeX turned into Unicode with pylatexenc.
 
 Uploads come from anyone with an account, so the work per upload is bounded before and
-while parsing: only the first ``MAX_CHARS`` and ``MAX_BLOCKS`` blocks are read (a profile
-keeps at most 50 publications anyway), a value is cut at ``MAX_VALUE`` characters (macros
-cannot blow up), and pylatexenc, which costs microseconds per character, gets a budget of
-``LATEX_BUDGET`` characters per upload; past it a plain cleanup is used. Text without
-LaTeX markup skips the decoder altogether.
+while parsing: only the first ``MAX_CHARS``, ``MAX_BLOCKS`` blocks and ``MAX_FIELDS``
+fields are read (a profile keeps at most 50 publications anyway), a value is cut at
+``MAX_VALUE`` characters (macros cannot blow up), and pylatexenc, which costs microseconds
+per character, gets a budget of ``LATEX_BUDGET`` characters per upload; past it a plain
+cleanup is used. Text without LaTeX markup skips the decoder altogether.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 MAX_CHARS = 128 * 1024
 MAX_BLOCKS = 300
+MAX_FIELDS = 3000  # ten per block on average
 MAX_VALUE = 10_000
 LATEX_BUDGET = 20_000
 MAX_DEPTH = 40
@@ -121,15 +122,17 @@ def _resolve(expr: str, macros: dict[str, str]) -> str:
 
 
 def _bounded(text: str) -> tuple[str, list[str]]:
+    """Cut the text where it passes a limit: of size, of blocks (``@``), of fields (``=``)."""
     problems = []
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
         problems.append(f"only the first {MAX_CHARS // 1024} KB were read")
-    for count, m in enumerate(re.finditer("@", text), start=1):
-        if count > MAX_BLOCKS:
-            text = text[: m.start()]
-            problems.append(f"only the first {MAX_BLOCKS} entries were read")
-            break
+    for mark, limit, what in (("@", MAX_BLOCKS, "entries"), ("=", MAX_FIELDS, "fields")):
+        for count, m in enumerate(re.finditer(mark, text), start=1):
+            if count > limit:
+                text = text[: m.start()]
+                problems.append(f"only the first {limit} {what} were read")
+                break
     return text, problems
 
 
