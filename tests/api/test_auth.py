@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import PASSWORD
 from xeco.models import AuditEntry, Organisation, User
 
 
@@ -201,3 +202,26 @@ def test_rate_limits_are_kept_in_redis_when_configured(backend, tmp_path):
         from xeco.extensions import db
 
         db.engine.dispose()
+
+
+def _token(client, user) -> dict:
+    body = {"email": user.email, "password": PASSWORD}
+    token = client.post("/api/v1/auth/token", json=body).get_json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_token_can_be_revoked_and_then_stops_working(client, users):
+    first, second = _token(client, users["company"]), _token(client, users["company"])
+    assert client.delete("/api/v1/auth/token", headers=first).status_code == 204
+    resp = client.get("/api/v1/me", headers=first)
+    assert resp.status_code == 401 and resp.get_json()["message"] == "Token revoked."
+    assert client.get("/api/v1/me", headers=second).status_code == 200
+
+
+def test_revoking_everywhere_ends_every_token(client, users):
+    first, second = _token(client, users["company"]), _token(client, users["company"])
+    resp = client.delete("/api/v1/auth/token?everywhere=true", headers=first)
+    assert resp.status_code == 204
+    for headers in (first, second):
+        assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers=_token(client, users["company"])).status_code == 200

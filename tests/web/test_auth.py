@@ -107,3 +107,13 @@ def test_pages_and_api_keep_their_own_error_shapes(client, db):
     assert page.status_code == 404 and "Page not found" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json and api.json["code"] == 404
+
+
+def test_signing_out_ends_the_session_for_copies_of_the_cookie(app, users):
+    browser, thief = app.test_client(), app.test_client()
+    post_form(browser, "/signin", {"email": users["agency"].email, "password": PASSWORD})
+    thief.set_cookie("session", browser.get_cookie("session").value)
+    assert thief.get("/programmes/").status_code == 200
+    token = csrf_token(browser, "/programmes/")
+    assert browser.post("/signout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/programmes/").status_code == 302  # to the sign-in page

@@ -11,7 +11,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from xeco.errors import Forbidden, error_body
 from xeco.extensions import jwt
 from xeco.models import Role, User
-from xeco.services.users import active_user
+from xeco.services.users import active_user, token_revoked
 
 BEARER = [{"bearerAuth": []}]
 
@@ -50,6 +50,15 @@ def register_jwt(app: Flask) -> None:
     @jwt.user_identity_loader
     def _identity(user):
         return str(user.id) if isinstance(user, User) else str(user)
+
+    @jwt.additional_claims_loader
+    def _claims(user):
+        # The session version: signing out everywhere raises it and so ends this token.
+        return {"ver": user.session_version} if isinstance(user, User) else {}
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header, data) -> bool:
+        return token_revoked(data)
 
     @jwt.user_lookup_loader
     def _lookup(_header, data):

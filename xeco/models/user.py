@@ -40,6 +40,8 @@ class User(Timestamped, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8), default="en", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and token; raising it ends all of them (signing out does).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     organisation = relationship("Organisation", back_populates="users")
 
@@ -61,3 +63,12 @@ class User(Timestamped, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
+
+
+class RevokedToken(db.Model):
+    """An API token withdrawn before it expires; the row may go once the token has expired."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

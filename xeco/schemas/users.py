@@ -46,6 +46,13 @@ class TokenRequestSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
 
 
+class RevokeArgs(Schema):
+    everywhere = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also end every other token and signed-in page session."},
+    )
+
+
 class TokenSchema(Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from xeco.errors import Conflict, Invalid
 from xeco.extensions import db
-from xeco.models import Organisation, OrgKind, Role, User
+from xeco.models import Organisation, OrgKind, RevokedToken, Role, User
 from xeco.models.base import utcnow
 from xeco.services import audit
 
@@ -119,6 +121,29 @@ def active_user(user_id) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie and API token carries the old
+    version and stops working."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def revoke_token(jti: str, expires_at: datetime) -> None:
+    """Withdraw one API token; rows of tokens that have expired anyway are dropped."""
+    db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    if db.session.get(RevokedToken, jti) is None:
+        db.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    db.session.flush()
+
+
+def token_revoked(claims: dict) -> bool:
+    """A withdrawn token, or one from before the user last signed out everywhere."""
+    user = active_user(claims.get("sub"))
+    if user is None or claims.get("ver", 0) != user.session_version:
+        return True
+    return db.session.get(RevokedToken, str(claims.get("jti"))) is not None
 
 
 def list_users(page: int, per_page: int):

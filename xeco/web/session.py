@@ -27,7 +27,8 @@ class SessionUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        # With the session version: signing out raises it, and copies of the cookie die.
+        return f"{self.user.id}:{self.user.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -42,9 +43,12 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> SessionUser | None:
+def _load(session_id: str) -> SessionUser | None:
+    user_id, _, version = str(session_id).partition(":")
     user = active_user(user_id)
-    return SessionUser(user) if user is not None else None
+    if user is None or version != str(user.session_version):
+        return None
+    return SessionUser(user)
 
 
 def me() -> User:

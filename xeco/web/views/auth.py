@@ -92,6 +92,8 @@ def _register(form: SignUpForm, data: dict):
 def signout():
     form = ActionForm()
     if submitted(form) and current_user.is_authenticated:
+        user = current_user.user
+        in_transaction(lambda: users.end_sessions(user))
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("web.landing"))
