@@ -68,22 +68,11 @@ def signup():
 def _register(form: SignUpForm, data: dict):
     try:
         user = in_transaction(lambda: users.register(data))
-    except users.OrganisationTaken:
-        put_errors(
-            form,
-            {
-                "organisation": [
-                    _("This organisation is registered already; ask an administrator to add you.")
-                ]
-            },
-        )
+    except users.RegistrationRefused as err:
+        put_errors(form, {"_schema": [err.message]})
         return None
     except DomainError as err:
-        if err.errors:
-            put_errors(form, err.errors.get("json", err.errors))
-        else:
-            field = "email" if "e-mail" in err.message else "organisation"
-            put_errors(form, {field: [err.message]})
+        put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         return None
     return user
 
