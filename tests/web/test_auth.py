@@ -129,3 +129,11 @@ def test_sign_up_refuses_a_guessable_password_next_to_the_field(client, db):
     assert response.status_code == 422 and 'id="password-errors"' in html
     assert "Too easy to guess" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_a_refused_registration_reads_in_chinese(client, db):
+    OrganisationFactory(name="Gusu Precision", kind="company")
+    db.session.commit()
+    data = company_signup()
+    response = post_form(client, "/signup", data, headers={"Accept-Language": "zh-CN"})
+    assert "该机构或该电子邮件地址已经注册" in response.get_data(as_text=True)

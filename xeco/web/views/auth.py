@@ -68,8 +68,12 @@ def signup():
 def _register(form: SignUpForm, data: dict):
     try:
         user = in_transaction(lambda: users.register(data))
-    except users.RegistrationRefused as err:
-        put_errors(form, {"_schema": [err.message]})
+    except users.RegistrationRefused:
+        message = _(
+            "These details cannot be registered: the organisation or the e-mail address "
+            "is registered already. Sign in, or ask an administrator to add you."
+        )
+        put_errors(form, {"_schema": [message]})
         return None
     except DomainError as err:
         put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
