@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from xeco.schemas.common import PageArgs, page_schema, text
+from xeco.schemas.common import BoundedList, PageArgs, page_schema, text
 
 
 class DecisionSchema(Schema):
@@ -12,7 +12,7 @@ class DecisionSchema(Schema):
 
 
 class BulkDecisionSchema(DecisionSchema):
-    ids = fields.List(
+    ids = BoundedList(
         fields.Integer(validate=validate.Range(1, 2**31 - 1)),
         required=True,
         validate=validate.Length(1, 200),
