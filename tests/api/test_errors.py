@@ -106,6 +106,13 @@ def test_405_on_every_path_declares_its_true_length(app, client, users, auth):
         _declares_its_length(resp)
 
 
+def test_pages_answer_405_with_allow_and_their_true_length(client):
+    for path in ("/", "/signin", "/review", "/matches/1"):
+        resp = client.open(path, method="TRACE")
+        assert resp.status_code == 405 and "GET" in resp.headers["Allow"], path
+        _declares_its_length(resp)
+
+
 def test_429_declares_its_true_length(client):
     body = {"email": "nobody@example.com", "password": "wrong-password"}
     for _ in range(11):
