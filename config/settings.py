@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("XECO_INSTANCE_PATH", ROOT / "instance"))
+# A marker for "not set", never a key: outside production a random key is generated into
+# the instance folder instead, and production refuses to start without real keys.
 DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
+SECRET_FILE = "secret_key"
 
 
 def normalise_database_url(url: str) -> str:
@@ -26,6 +31,27 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def instance_secret(instance: Path) -> str:
+    """This installation's own random key, made on first use and kept in the instance folder.
+
+    Created exclusively, so the web server and the worker starting together agree on one.
+    """
+    path = Path(instance) / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it this instant
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it to make a new key.") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    return key
 
 
 def embedded_broker_dir(instance: Path) -> Path:
@@ -62,7 +88,8 @@ class Config:
     CELERY_RESTORE_THROTTLE = int(os.environ.get("CELERY_RESTORE_THROTTLE", "10"))
     CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or SECRET_KEY
+    # Unset follows SECRET_KEY (settled in create_app, after the instance key is known).
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY") or None
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(
         minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES", "60"))
     )

@@ -172,3 +172,31 @@ def test_swagger_ui_works_without_a_cdn(client):
             assert resp.status_code == 200
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_production_refuses_the_dev_jwt_secret(tmp_path):
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
+        create_app(
+            {
+                "ENV_NAME": "production",
+                "SECRET_KEY": "s" * 40,
+                "JWT_SECRET_KEY": DEV_SECRET,
+                "INSTANCE_PATH": str(tmp_path),
+            }
+        )
+
+
+def test_a_default_install_makes_its_own_key_and_refuses_forged_tokens(tmp_path):
+    """The public dev key once signed sessions and tokens: anyone could forge an admin."""
+    import jwt as pyjwt
+
+    config = {"ENV_NAME": "development", "INSTANCE_PATH": str(tmp_path)}
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'x.db'}"
+    app = create_app(config)
+    key = (tmp_path / "secret_key").read_text().strip()
+    assert app.config["SECRET_KEY"] == app.config["JWT_SECRET_KEY"] == key != DEV_SECRET
+    assert len(key) == 64 and (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert create_app(config).config["SECRET_KEY"] == key  # kept across restarts
+    forged = pyjwt.encode({"sub": "1", "type": "access", "fresh": False}, DEV_SECRET, "HS256")
+    resp = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert resp.status_code == 401

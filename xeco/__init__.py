@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import load_config
-from config.settings import DEV_SECRET
+from config.settings import DEV_SECRET, instance_secret
 
 
 def create_app(config: object | str | None = None) -> Flask:
@@ -24,8 +24,8 @@ def create_app(config: object | str | None = None) -> Flask:
     else:
         app.config.from_object(config)
     app.config.update(overrides)
-    _check_production(app)
     Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    _settle_secrets(app)
     app.instance_path = app.config["INSTANCE_PATH"]
     logging.basicConfig(
         level=app.config.get("LOG_LEVEL", "INFO"),
@@ -55,12 +55,14 @@ def create_app(config: object | str | None = None) -> Flask:
     from xeco.celery_app import celery_init_app
     from xeco.cli import register_cli
     from xeco.errors import register_error_handlers
+    from xeco.headers import init_headers
     from xeco.web import init_web
 
     register_api(api, app)
     register_error_handlers(app)
     # After the JSON handlers, so the HTML error pages can wrap them outside /api.
     init_web(app)
+    init_headers(app)
     celery_init_app(app)
     import xeco.tasks  # noqa: F401  (registers the tasks with Celery)
 
@@ -68,10 +70,18 @@ def create_app(config: object | str | None = None) -> Flask:
     return app
 
 
-def _check_production(app: Flask) -> None:
-    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] in (
-        DEV_SECRET,
-        "",
-        None,
-    ):
-        raise RuntimeError("SECRET_KEY must be set to a secret value in production.")
+def _settle_secrets(app: Flask) -> None:
+    """Real keys in production; elsewhere an unset key becomes this installation's own.
+
+    A public default key would let anyone who reaches a default install forge a session
+    or an admin token.
+    """
+    cfg = app.config
+    if cfg.get("ENV_NAME") == "production":
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            if cfg.get(name) == DEV_SECRET or (name == "SECRET_KEY" and not cfg.get(name)):
+                raise RuntimeError(f"{name} must be set to a secret value in production.")
+    elif cfg.get("SECRET_KEY") in (DEV_SECRET, "", None):
+        cfg["SECRET_KEY"] = instance_secret(Path(cfg["INSTANCE_PATH"]))
+    if cfg.get("JWT_SECRET_KEY") in (DEV_SECRET, "", None):
+        cfg["JWT_SECRET_KEY"] = cfg["SECRET_KEY"]

@@ -67,7 +67,8 @@ def _response(code: int, message: str | None = None, errors: dict | None = None,
     resp.status_code = code
     if headers:
         for key, value in headers:
-            if key.lower() != "content-type":
+            # The body is ours: its type and length are not those of the original answer.
+            if key.lower() not in ("content-type", "content-length"):
                 resp.headers[key] = value
     return resp
 

@@ -54,6 +54,7 @@ MATRIX = {
     ("GET", "/api/v1/health"): (None, expect(200)),
     ("POST", "/api/v1/auth/register"): ("register", expect(201)),
     ("POST", "/api/v1/auth/token"): ("token", expect(200)),
+    ("DELETE", "/api/v1/auth/token"): (None, expect(204, **SIGNED_IN)),
     ("GET", "/api/v1/me"): (None, expect(200, **SIGNED_IN)),
     ("GET", "/api/v1/users"): (None, expect(403, anonymous=401, admin=200)),
     ("POST", "/api/v1/users"): ("new_user", expect(403, anonymous=401, admin=201)),

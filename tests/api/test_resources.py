@@ -254,3 +254,21 @@ def test_budget_order_is_checked_on_create_and_on_patch(client, db, users, auth)
     resp = client.patch(f"/api/v1/challenges/{cid}", json={"budget_min": 10**9}, headers=headers)
     assert resp.status_code == 422
     assert db.session.get(Challenge, cid).budget_min == CHALLENGE["budget_min"]
+
+
+@pytest.mark.parametrize("field", ["title", "region", "keywords"])
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r", "\t", "\u2028"])
+def test_one_line_fields_refuse_line_breaks(client, users, auth, field, breaker):
+    bad = "x" + breaker + "Bcc: victim@evil.test"
+    body = dict(CHALLENGE, **{field: [bad] if field == "keywords" else bad})
+    resp = client.post("/api/v1/challenges", json=body, headers=auth(users["company"]))
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]["json"][field]
+    assert "Must not contain line breaks or control characters." in str(errors)
+
+
+def test_multi_line_fields_keep_their_line_breaks(client, users, auth):
+    body = dict(CHALLENGE, description="First paragraph.\r\n\r\nSecond\tparagraph.")
+    resp = client.post("/api/v1/challenges", json=body, headers=auth(users["company"]))
+    assert resp.status_code == 201
+    assert resp.get_json()["description"] == body["description"]

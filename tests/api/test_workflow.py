@@ -14,9 +14,11 @@ from xeco.models import (
     Challenge,
     ChallengeStatus,
     EmailOutbox,
+    Match,
     MatchStatus,
     Notification,
     Role,
+    Visibility,
 )
 
 
@@ -231,3 +233,64 @@ def test_reports_summary_and_csv(client, db, users, auth, match):
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["match_id", "status", "score"]
     assert "焊缝缺陷检测" in {r[4] for r in rows[1:]}
+
+
+def test_a_colleague_of_the_capability_owner_is_no_party(client, db, users, auth):
+    """The restricted challenge opens to the capability's owner only; a colleague from the
+    same university once read it on the match and declined on the owner's behalf."""
+    secret = "Confidential: our supplier's weld failure rate is 4%."
+    m = MatchFactory(
+        challenge=ChallengeFactory(
+            author=users["company"], visibility=Visibility.RESTRICTED, description=secret
+        ),
+        capability=CapabilityFactory(owner=users["researcher"]),
+    )
+    colleague = UserFactory(role=Role.RESEARCHER, organisation=users["researcher"].organisation)
+    db.session.commit()
+    assert decide(client, auth, users["officer"], m.id, decision="approve").status_code == 200
+    for path in (f"/api/v1/matches/{m.id}", f"/api/v1/challenges/{m.challenge_id}"):
+        assert client.get(path, headers=auth(colleague)).status_code == 404
+        assert client.get(path, headers=auth(users["researcher"])).status_code == 200
+    assert respond(client, auth, colleague, m.id, "decline").status_code == 404
+    assert db.session.get(Match, m.id).status == MatchStatus.INTRODUCED
+    assert respond(client, auth, users["researcher"], m.id, "accept").status_code == 200
+
+
+def test_the_decision_reason_is_for_officers_only(client, db, users, auth, match):
+    decide(client, auth, users["officer"], match.id, decision="approve", reason="Weak fit; ok")
+    for who in ("company", "researcher"):
+        for path in (
+            f"/api/v1/matches/{match.id}",
+            f"/api/v1/challenges/{match.challenge_id}/matches",
+        ):
+            body = client.get(path, headers=auth(users[who])).get_json()
+            assert "decision_reason" not in str(body), (who, path)
+    officer = client.get(f"/api/v1/matches/{match.id}", headers=auth(users["officer"]))
+    assert officer.get_json()["decision_reason"] == "Weak fit; ok"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.test","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/matches.csv", "/dashboard/matches.csv"])
+def test_csv_exports_neutralise_formulas_and_start_with_a_bom(client, db, users, auth, path):
+    for i, formula in enumerate(FORMULAS):
+        MatchFactory(
+            challenge=ChallengeFactory(author=users["company"], title=formula),
+            capability=CapabilityFactory(owner=users["researcher"], title=f"\t{i}=1"),
+        )
+    db.session.commit()
+    if path.startswith("/api"):
+        resp = client.get(path, headers=auth(users["officer"]))
+    else:
+        from tests.web.conftest import sign_in
+
+        sign_in(client, users["officer"])
+        resp = client.get(path)
+    text = resp.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    titles = {r[4] for r in rows[1:]}
+    assert titles == {"'" + f for f in FORMULAS}
+    assert {r[8] for r in rows[1:]} == {f"'\t{i}=1" for i in range(len(FORMULAS))}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)

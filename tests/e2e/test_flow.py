@@ -117,10 +117,8 @@ def test_company_posts_officer_approves_company_sees_it(browser, server, shoot):
         review.get_by_role("button", name="Start a full run").click()
         review.wait_for_url(re.compile(r"/runs/\d+$"))
         # The bar is driven by polling the session-authenticated progress endpoint.
-        review.wait_for_function(
-            "document.querySelector('[data-progress-url]').dataset.state === 'succeeded'",
-            timeout=180_000,
-        )
+        # A selector, not wait_for_function: the page's CSP forbids evaluating strings.
+        review.locator('[data-progress-url][data-state="succeeded"]').wait_for(timeout=180_000)
         assert review.locator("[data-field=percent]").inner_text() == "100%"
         shoot(review, "en-GB-07-run-finished")
     finally:

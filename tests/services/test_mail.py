@@ -19,7 +19,7 @@ def test_queued_mail_is_sent_over_smtp(app, db, users):
             users["company"], "introduced", "介绍：石墨烯导热膜", "您的挑战已匹配。"
         )
         outbox.commit()
-        assert mail.send_pending() == 1
+        assert mail.send_pending() == {"sent": 1, "failed": 0, "retry": 0}
         db.session.commit()
     finally:
         controller.stop()
@@ -36,7 +36,7 @@ def test_unreachable_server_keeps_the_mail_for_later(app, db, users):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     notifications.queue_email("x@example.com", "Subject", "Body")
     db.session.commit()
-    assert mail.send_pending() == 0
+    assert mail.send_pending() == {"sent": 0, "failed": 0, "retry": 1}
     db.session.commit()
     row = db.session.scalars(sa.select(EmailOutbox)).one()
     assert row.sent_at is None and row.attempts == 1 and row.last_error.startswith("connect")
@@ -56,3 +56,33 @@ def test_daily_digest_summarises_the_days_introductions(app, db, users):
     digest = db.session.scalars(sa.select(EmailOutbox)).one()
     assert digest.to == users["researcher"].email
     assert "Introduction 0" in digest.body and "Introduction 1" in digest.body
+
+
+def test_a_bad_row_fails_alone_and_the_rest_go_out_exactly_once(app, db, users):
+    """A header with a line break (here written straight into the table, as old data could
+    be) once raised, rolled the batch back and re-sent the rows before it on every retry."""
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        db.session.add_all(
+            [
+                EmailOutbox(to="a@example.com", subject="First", body="1"),
+                EmailOutbox(to="b@example.com", subject="x\r\nBcc: victim@evil.test", body="2"),
+                EmailOutbox(to="c@example.com", subject="Third", body="3"),
+            ]
+        )
+        db.session.commit()
+        assert mail.send_pending() == {"sent": 2, "failed": 1, "retry": 0}
+        assert mail.send_pending() == {"sent": 0, "failed": 0, "retry": 0}
+    finally:
+        controller.stop()
+    assert sorted(m["To"] for m in inbox.messages) == ["a@example.com", "c@example.com"]
+    bad = db.session.scalars(sa.select(EmailOutbox).where(EmailOutbox.body == "2")).one()
+    assert bad.sent_at is None and bad.failed_at is not None
+    assert bad.last_error.startswith("ValueError")
+
+
+def test_queued_subjects_are_one_line(app, db):
+    row = notifications.queue_email("x@example.com", "Introduction:\r\nBcc: v@evil.test", "b")
+    assert row.subject == "Introduction: Bcc: v@evil.test"

@@ -70,18 +70,22 @@ def test_signing_up_creates_the_user_and_the_organisation(client, db):
     assert client.get("/capabilities/new").status_code == 200  # signed in at once
 
 
-def test_a_taken_organisation_name_is_refused(client, db):
-    OrganisationFactory(name="Gusu Precision", kind="company")
-    db.session.commit()
+def company_signup(password: str = "long-enough-pw", **over) -> dict:
     data = {
         "role": "company",
         "name": "Someone",
         "email": "someone@example.com",
-        "password": "long-enough-pw",
-        "confirm": "long-enough-pw",
-        "organisation": "gusu  precision",
+        "password": password,
+        "confirm": password,
+        "organisation": "Gusu Precision",
     }
-    response = post_form(client, "/signup", data)
+    return data | over
+
+
+def test_a_taken_organisation_name_is_refused(client, db):
+    OrganisationFactory(name="Gusu Precision", kind="company")
+    db.session.commit()
+    response = post_form(client, "/signup", company_signup(organisation="gusu  precision"))
     assert response.status_code == 422
     assert "registered already" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
@@ -107,3 +111,29 @@ def test_pages_and_api_keep_their_own_error_shapes(client, db):
     assert page.status_code == 404 and "Page not found" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json and api.json["code"] == 404
+
+
+def test_signing_out_ends_the_session_for_copies_of_the_cookie(app, users):
+    browser, thief = app.test_client(), app.test_client()
+    post_form(browser, "/signin", {"email": users["agency"].email, "password": PASSWORD})
+    thief.set_cookie("session", browser.get_cookie("session").value)
+    assert thief.get("/programmes/").status_code == 200
+    token = csrf_token(browser, "/programmes/")
+    assert browser.post("/signout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/programmes/").status_code == 302  # to the sign-in page
+
+
+def test_sign_up_refuses_a_guessable_password_next_to_the_field(client, db):
+    response = post_form(client, "/signup", company_signup(password="12345678"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="password-errors"' in html
+    assert "Too easy to guess" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_a_refused_registration_reads_in_chinese(client, db):
+    OrganisationFactory(name="Gusu Precision", kind="company")
+    db.session.commit()
+    data = company_signup()
+    response = post_form(client, "/signup", data, headers={"Accept-Language": "zh-CN"})
+    assert "该机构或该电子邮件地址已经注册" in response.get_data(as_text=True)

@@ -170,3 +170,10 @@ def test_agency_manages_programmes_and_closes_one(signed_in, users, db):
     other = ProgrammeFactory()
     db.session.commit()
     assert client.get(f"/programmes/{other.id}/edit").status_code == 403
+
+
+def test_paginated_pages_keep_odd_query_names_in_the_query(signed_in, users, db):
+    client = signed_in(users["officer"])
+    for path in ("/challenges/", "/matches/", "/review"):
+        resp = client.get(path + "?_method=POST&_external=1&_anchor=x&page=1")
+        assert resp.status_code == 200, path

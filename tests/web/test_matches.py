@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.factories import CapabilityFactory, ChallengeFactory, MatchFactory
-from tests.web.conftest import csrf_token
-from xeco.models import MatchingRun, MatchStatus
+from tests.factories import CapabilityFactory, ChallengeFactory, MatchFactory, UserFactory
+from tests.web.conftest import csrf_token, post_form
+from xeco.models import Match, MatchingRun, MatchStatus, Role, Visibility
 
 
 def _match(users, db, **kw):
@@ -102,3 +102,22 @@ def test_dashboard_draws_charts_from_the_reports(signed_in, users, db):
     assert "Advanced manufacturing" in html
     csv = officer.get("/dashboard/matches.csv")
     assert csv.mimetype == "text/csv" and "机器视觉缺陷检测" in csv.get_data(as_text=True)
+
+
+def test_a_colleague_of_the_capability_owner_sees_no_match_page(signed_in, users, db):
+    m = MatchFactory(
+        challenge=ChallengeFactory(author=users["company"], visibility=Visibility.RESTRICTED),
+        capability=CapabilityFactory(owner=users["researcher"]),
+        status=MatchStatus.INTRODUCED,
+    )
+    colleague = UserFactory(role=Role.RESEARCHER, organisation=users["researcher"].organisation)
+    db.session.commit()
+    client = signed_in(colleague)
+    assert client.get(f"/matches/{m.id}").status_code == 404
+    assert (
+        post_form(
+            client, f"/matches/{m.id}/respond", {"response": "decline"}, form_url="/matches/"
+        ).status_code
+        == 302
+    )
+    assert db.session.get(Match, m.id).status == MatchStatus.INTRODUCED

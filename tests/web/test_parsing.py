@@ -52,3 +52,21 @@ def test_only_local_paths_are_followed():
     assert safe_next("/review?page=2", "/home") == "/review?page=2"
     for bad in ("https://evil.example/", "//evil.example", "/\\evil", None, ""):
         assert safe_next(bad, "/home") == "/home"
+
+
+def test_a_csv_cell_over_the_csv_limit_is_a_problem_not_an_error():
+    items, problems = publications.from_upload("p.csv", b"title\nok\n" + b"x" * 200_000)
+    assert [i["title"] for i in items] == ["ok"]
+    assert problems and "field larger than field limit" in problems[0]
+
+
+def test_hostile_csv_uploads_are_read_in_bounded_time():
+    import time
+
+    size = 512 * 1024
+    for unit in ('"', ",", ';"a"', "\n", "\r", "a,2020,10.1/x\n", "\t"):
+        data = (unit * (size // len(unit)))[:size].encode()
+        start = time.thread_time()
+        items, _ = publications.from_upload("p.csv", data)
+        assert time.thread_time() - start < 0.5, repr(unit)
+        assert len(items) <= publications.MAX_ROWS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_smorest import Api
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from xeco.errors import DomainError
@@ -63,3 +64,13 @@ def register_api(api: Api, app: Flask) -> None:
             and not request.is_json
         ):
             raise UnsupportedMediaType()
+
+    @app.before_request
+    def _parse_json_once():
+        # The JSON decoder recurses per nesting level: a deep enough body raises
+        # RecursionError, which is bad input (400), not a server error.
+        if request.path.startswith(PREFIX) and request.is_json:
+            try:
+                request.get_json(silent=True)
+            except RecursionError:
+                raise BadRequest("The JSON body is nested too deeply.") from None

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import current_app
 from flask.views import MethodView
-from flask_jwt_extended import create_access_token
+from flask_jwt_extended import create_access_token, get_jwt
 from flask_smorest import Blueprint
 
+from xeco.api.security import me, signed_in
 from xeco.errors import Unauthorized
 from xeco.extensions import limiter
-from xeco.schemas.users import RegisterSchema, TokenRequestSchema, TokenSchema, UserSchema
+from xeco.schemas.users import (
+    RegisterSchema,
+    RevokeArgs,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
+)
 from xeco.services import outbox
 from xeco.services.users import authenticate as check_credentials
-from xeco.services.users import register
+from xeco.services.users import end_sessions, register, revoke_token
 
 PATH = "/auth"
 blp = Blueprint("auth", __name__, description="Registration and sign-in.")
@@ -59,3 +68,15 @@ class Token(MethodView):
             "token_type": "Bearer",
             "expires_in": int(expires.total_seconds()),
         }
+
+    @signed_in()
+    @blp.arguments(RevokeArgs, location="query")
+    @blp.response(204)
+    def delete(self, args):
+        """Revoke this token, or with `everywhere=true` every token and session of yours."""
+        claims = get_jwt()
+        if args["everywhere"]:
+            end_sessions(me())
+        else:
+            revoke_token(claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
+        outbox.commit()

@@ -12,9 +12,13 @@ from xeco.services.programmes import programmes
 
 
 def patch(schema: type) -> object:
-    """The same fields, all optional; its own class so the OpenAPI document names it."""
+    """The same fields, each optional; its own class so the OpenAPI document names it.
+
+    Only the top-level fields are partial: ``partial=True`` would reach into nested items
+    too, and a publication without its title would reach the database.
+    """
     name = schema.__name__.replace("Schema", "PatchSchema")
-    return type(name, (schema,), {})(partial=True)
+    return type(name, (schema,), {})(partial=tuple(schema._declared_fields))
 
 
 BLUEPRINTS = {

@@ -31,9 +31,8 @@ class MatchesCsv(MethodView):
     @blp.response(200, content_type="text/csv", description="All matches, one per row.")
     def get(self):
         """Every match as CSV (UTF-8 with BOM, so spreadsheets show Chinese)."""
-        body = "\ufeff" + reports.export_csv()
         return Response(
-            body,
+            reports.export_csv(),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=matches.csv"},
         )

@@ -5,12 +5,28 @@ Each gets the same five operations with its own schemas; the rules live in its s
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
 from xeco.services import outbox
 from xeco.services.resources import ResourceService
+
+
+def may_change(service: ResourceService):
+    """Refuse (403, or 404 if unseen) before the body is parsed: permission, then validity."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, item_id, **kwargs):
+            service.check_can_change(me(), item_id)
+            return fn(*args, item_id=item_id, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def resource_blueprint(
@@ -36,7 +52,7 @@ def resource_blueprint(
             """Paginated, filterable with q, status, sector and mine, sorted by `sort`."""
             return service.list(me(), args)
 
-        @signed_in()
+        @signed_in(*service.creator_roles)
         @blp.doc(summary=f"Create a {noun} ({who})")
         @blp.arguments(schema)
         @blp.response(201, schema)
@@ -55,6 +71,7 @@ def resource_blueprint(
             return service.get(me(), item_id)
 
         @signed_in()
+        @may_change(service)
         @blp.doc(summary=f"Change a {noun} (owner or officer)")
         @blp.arguments(patch_schema)
         @blp.response(200, schema)

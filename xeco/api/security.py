@@ -5,12 +5,13 @@ from __future__ import annotations
 from copy import deepcopy
 from functools import wraps
 
-from flask import Flask
+from flask import Flask, g
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from xeco.errors import Forbidden, error_body
-from xeco.extensions import db, jwt
+from xeco.extensions import jwt
 from xeco.models import Role, User
+from xeco.services.users import active_user, token_revoked
 
 BEARER = [{"bearerAuth": []}]
 
@@ -22,6 +23,7 @@ def signed_in(*roles: Role):
         @wraps(fn)
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
+            g.viewer_is_staff = current_user.is_staff
             if roles and current_user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")
@@ -49,13 +51,18 @@ def register_jwt(app: Flask) -> None:
     def _identity(user):
         return str(user.id) if isinstance(user, User) else str(user)
 
+    @jwt.additional_claims_loader
+    def _claims(user):
+        # The session version: signing out everywhere raises it and so ends this token.
+        return {"ver": user.session_version} if isinstance(user, User) else {}
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header, data) -> bool:
+        return token_revoked(data)
+
     @jwt.user_lookup_loader
     def _lookup(_header, data):
-        try:
-            user = db.session.get(User, int(data["sub"]))
-        except (TypeError, ValueError):
-            return None
-        return user if user is not None and user.active else None
+        return active_user(data.get("sub"))
 
     def _unauthorized(message: str):
         body = error_body(401, message)

@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
+
+
+class QuietServerHandler(WSGIRequestHandler):
+    """The Server header names no software versions (they only help an attacker)."""
+
+    def version_string(self) -> str:
+        return "xeco"
 
 
 def worker_command(pool: str = "solo", schedule: Path | None = None, *extra: str) -> list[str]:
@@ -64,4 +71,12 @@ def serve(host, port, worker):
         atexit.register(_stop)
     click.echo(f"xeco on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
     # app.run() refuses to run inside the flask command; run_simple is what it would call.
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    run_simple(
+        host,
+        port,
+        app,
+        use_reloader=False,
+        use_debugger=False,
+        threaded=True,
+        request_handler=QuietServerHandler,
+    )

@@ -37,3 +37,5 @@ class EmailOutbox(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    # Set when the message can never go out (it is not retried; last_error says why).
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import enum
+import secrets
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -11,6 +14,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
 
 _hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@cache
+def _decoy() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_decoy(password: str) -> None:
+    """As much work as checking a real password, for an e-mail address that has none: an
+    answer that came faster would tell that the address has no account."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_decoy(), password)
 
 
 class Role(enum.StrEnum):
@@ -40,11 +59,13 @@ class User(Timestamped, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8), default="en", nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and token; raising it ends all of them (signing out does).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
     organisation = relationship("Organisation", back_populates="users")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         try:
@@ -61,3 +82,12 @@ class User(Timestamped, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
+
+
+class RevokedToken(db.Model):
+    """An API token withdrawn before it expires; the row may go once the token has expired."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -26,7 +26,7 @@ def check_range(data: dict, low: str, high: str) -> None:
 class ChallengeSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = text(200, min_len=3, required=True)
-    description = text(10_000, min_len=10, required=True)
+    description = text(10_000, min_len=10, required=True, multiline=True)
     keywords = keywords()
     sector = Sector(allow_none=True)
     region = text(80, allow_none=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask import g, has_request_context
+from marshmallow import Schema, fields, post_dump, validate
 
 from xeco.matching.text import has_chinese
 from xeco.models import MatchStatus, RunState
@@ -80,7 +81,9 @@ class MatchSchema(Schema):
     programme = fields.Nested(ProgrammeRefSchema, dump_only=True, allow_none=True)
     programme_score = fields.Float(dump_only=True, allow_none=True)
     decided_at = fields.DateTime(dump_only=True, allow_none=True)
-    decision_reason = fields.String(dump_only=True, allow_none=True)
+    decision_reason = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "Officers only."}
+    )
     note_to_parties = fields.String(dump_only=True, allow_none=True)
     introduced_at = fields.DateTime(dump_only=True, allow_none=True)
     company_response = fields.String(dump_only=True, allow_none=True)
@@ -89,6 +92,23 @@ class MatchSchema(Schema):
     provider_note = fields.String(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @post_dump
+    def _officers_only(self, data, **kwargs):
+        # Decided here, not in each view, so no view can forget it; unknown viewers see less.
+        if not viewer_is_staff():
+            for name in OFFICERS_ONLY:
+                data.pop(name, None)
+        return data
+
+
+# What the officers write for each other; the parties never see it.
+OFFICERS_ONLY = ("decision_reason",)
+
+
+def viewer_is_staff() -> bool:
+    """Whether this request was authenticated as an officer or admin (``signed_in`` says)."""
+    return has_request_context() and bool(g.get("viewer_is_staff"))
 
 
 class MatchListArgs(PageArgs):

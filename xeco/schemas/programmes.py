@@ -6,6 +6,7 @@ from xeco.models import ProgrammeStatus
 from xeco.schemas.challenges import check_range
 from xeco.schemas.common import (
     SECTORS,
+    BoundedList,
     ListArgs,
     OrganisationRefSchema,
     keywords,
@@ -19,14 +20,14 @@ SORTS = ("created_at", "-created_at", "deadline", "-deadline", "title", "-title"
 class ProgrammeSchema(Schema):
     id = fields.Integer(dump_only=True)
     title = text(200, min_len=3, required=True)
-    summary = text(10_000, min_len=10, required=True)
+    summary = text(10_000, min_len=10, required=True, multiline=True)
     keywords = keywords()
-    sectors = fields.List(
+    sectors = BoundedList(
         fields.String(validate=validate.OneOf(SECTORS)),
         validate=validate.Length(max=len(SECTORS)),
         metadata={"description": "Eligible sectors; empty means any."},
     )
-    regions = fields.List(
+    regions = BoundedList(
         text(80),
         validate=validate.Length(max=50),
         metadata={"description": "Eligible regions; empty means any."},

@@ -10,7 +10,7 @@ class OrganisationInSchema(Schema):
     name = text(200, min_len=2, required=True)
     region = text(80)
     website = fields.URL(validate=validate.Length(max=300))
-    description = text(2000)
+    description = text(2000, multiline=True)
 
 
 class RegisterSchema(Schema):
@@ -44,6 +44,13 @@ class UserUpdateSchema(Schema):
 class TokenRequestSchema(Schema):
     email = text(254, required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 128))
+
+
+class RevokeArgs(Schema):
+    everywhere = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also end every other token and signed-in page session."},
+    )
 
 
 class TokenSchema(Schema):

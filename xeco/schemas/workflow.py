@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from xeco.schemas.common import PageArgs, page_schema, text
+from xeco.schemas.common import BoundedList, PageArgs, page_schema, text
 
 
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    reason = text(2000, metadata={"description": "Required to reject."})
-    note = text(2000, metadata={"description": "An optional note to the parties."})
+    reason = text(2000, multiline=True, metadata={"description": "Required to reject."})
+    note = text(2000, multiline=True, metadata={"description": "An optional note to the parties."})
 
 
 class BulkDecisionSchema(DecisionSchema):
-    ids = fields.List(
+    ids = BoundedList(
         fields.Integer(validate=validate.Range(1, 2**31 - 1)),
         required=True,
         validate=validate.Length(1, 200),
@@ -32,11 +32,11 @@ class BulkResultsSchema(Schema):
 
 class ResponseSchema(Schema):
     response = fields.String(required=True, validate=validate.OneOf(["accept", "decline"]))
-    note = text(2000)
+    note = text(2000, multiline=True)
 
 
 class NoteInSchema(Schema):
-    body = text(5000, required=True)
+    body = text(5000, required=True, multiline=True)
 
 
 class NoteSchema(Schema):

@@ -19,17 +19,28 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
-def send_pending(limit: int = 200) -> int:
+def send_pending(limit: int = 200) -> dict[str, int]:
+    """Send what is due, each row on its own: one bad row never holds back or re-sends others.
+
+    A row is committed as soon as its message is handed over, because a sent e-mail cannot
+    be taken back: a later failure must not roll the row back and send it again. A message
+    that cannot be built (a header with a line break, a malformed address) is marked failed
+    for good; an SMTP refusal is retried on later runs, up to ``MAX_ATTEMPTS``.
+    """
     cfg = current_app.config
     rows = db.session.scalars(
         sa.select(EmailOutbox)
-        .where(EmailOutbox.sent_at.is_(None), EmailOutbox.attempts < MAX_ATTEMPTS)
+        .where(
+            EmailOutbox.sent_at.is_(None),
+            EmailOutbox.failed_at.is_(None),
+            EmailOutbox.attempts < MAX_ATTEMPTS,
+        )
         .order_by(EmailOutbox.id)
         .limit(limit)
     ).all()
+    counts = {"sent": 0, "failed": 0, "retry": 0}
     if not rows:
-        return 0
-    sent = 0
+        return counts
     try:
         smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10)
     except OSError as exc:
@@ -37,26 +48,40 @@ def send_pending(limit: int = 200) -> int:
             row.attempts += 1
             row.last_error = f"connect: {exc}"[:500]
         log.warning("mail: cannot reach %s:%s: %s", cfg["MAIL_SERVER"], cfg["MAIL_PORT"], exc)
-        return 0
+        counts["retry"] = len(rows)
+        return counts
     with smtp:
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls()
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         for row in rows:
-            msg = EmailMessage()
-            msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_DEFAULT_SENDER"], row.to, row.subject
-            msg.set_content(row.body)
-            row.attempts += 1
-            try:
-                smtp.send_message(msg)
-            except smtplib.SMTPException as exc:
-                row.last_error = str(exc)[:500]
-                continue
-            row.sent_at = utcnow()
-            sent += 1
-    log.info("mail: sent %d of %d", sent, len(rows))
-    return sent
+            counts[_send_one(smtp, cfg["MAIL_DEFAULT_SENDER"], row)] += 1
+            db.session.commit()
+    log.info("mail: %s of %d", counts, len(rows))
+    return counts
+
+
+def _send_one(smtp: smtplib.SMTP, sender: str, row: EmailOutbox) -> str:
+    row.attempts += 1
+    try:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = sender, row.to, row.subject
+        msg.set_content(row.body)
+    except (ValueError, TypeError, IndexError) as exc:  # the email package's refusals
+        row.failed_at, row.last_error = utcnow(), f"{type(exc).__name__}: {exc}"[:500]
+        log.error("mail: outbox row %s cannot be sent: %s", row.id, exc)
+        return "failed"
+    try:
+        smtp.send_message(msg)
+    except smtplib.SMTPException as exc:
+        row.last_error = str(exc)[:500]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.failed_at = utcnow()
+            return "failed"
+        return "retry"
+    row.sent_at = utcnow()
+    return "sent"
 
 
 def daily_digest() -> int:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from xeco.errors import NotFound
 from xeco.extensions import db
-from xeco.models import Capability, Challenge, Match, Role, User
+from xeco.models import Capability, Challenge, Match, User
 from xeco.models.base import utcnow
 from xeco.models.match import VISIBLE_TO_PARTIES
 from xeco.services import access
@@ -17,21 +17,10 @@ from xeco.services.challenges import challenges
 from xeco.services.listing import Page, paginate
 
 
-def party_clause(user: User) -> sa.ColumnElement[bool]:
-    """Matches this user takes part in: their company's challenge or their capability."""
-    if user.organisation_id is None:
-        return sa.false()
-    if user.role == Role.COMPANY:
-        return Match.challenge.has(Challenge.organisation_id == user.organisation_id)
-    if user.role in (Role.RESEARCHER, Role.INSTITUTE):
-        return Match.capability.has(Capability.organisation_id == user.organisation_id)
-    return sa.false()
-
-
 def visibility(user: User) -> sa.ColumnElement[bool]:
     if access.is_officer(user):
         return sa.true()
-    return sa.and_(party_clause(user), Match.status.in_(VISIBLE_TO_PARTIES))
+    return sa.and_(access.party_clause(user), Match.status.in_(VISIBLE_TO_PARTIES))
 
 
 def _loaded(stmt: sa.Select) -> sa.Select:

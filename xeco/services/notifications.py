@@ -24,7 +24,8 @@ def notify(
 
 def queue_email(to: str, subject: str, body: str) -> EmailOutbox:
     """Record the e-mail; a Celery task sends it after the commit (and retries later)."""
-    mail = EmailOutbox(to=to, subject=subject[:300], body=body)
+    # A subject is a header: a line break in it (from a title) would end it.
+    mail = EmailOutbox(to=to, subject=" ".join(subject.split())[:300], body=body)
     db.session.add(mail)
     if not db.session.info.get("xeco_mail_queued"):
         db.session.info["xeco_mail_queued"] = True

@@ -95,10 +95,33 @@ CSV_COLUMNS = [
 ]
 
 
-def export_csv() -> str:
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|..., @SUM(...)); a leading apostrophe makes it text. Tab and CR start formulas too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(header: list[str], rows) -> str:
+    """The one CSV writer of every export: UTF-8 BOM (Excel then reads Chinese), safe cells."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def export_csv() -> str:
+    return write_csv(CSV_COLUMNS, _match_rows())
+
+
+def _match_rows():
     stmt = (
         sa.select(Match)
         .options(
@@ -110,7 +133,7 @@ def export_csv() -> str:
         .order_by(Match.id)
     )
     for m in db.session.scalars(stmt):
-        writer.writerow(
+        yield (
             [
                 m.id,
                 m.status.value,
@@ -131,4 +154,3 @@ def export_csv() -> str:
                 m.provider_response.value if m.provider_response else "",
             ]
         )
-    return out.getvalue()

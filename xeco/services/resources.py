@@ -62,8 +62,12 @@ class ResourceService:
         return stmt
 
     # --- changing ----------------------------------------------------------------------
+    @property
+    def creator_roles(self) -> tuple:
+        return access.OWNER_ROLES[self.model.__tablename__]
+
     def check_can_create(self, user: User) -> None:
-        if user.role not in access.OWNER_ROLES[self.model.__tablename__]:
+        if user.role not in self.creator_roles:
             raise Forbidden(f"Your role ({user.role.value}) may not create a {self.noun}.")
         if user.organisation_id is None:
             raise Forbidden("You belong to no organisation.")
@@ -92,12 +96,16 @@ class ResourceService:
             if lo is not None and hi is not None and lo > hi:
                 raise Invalid(errors={"json": {high: [f"Must not be below {low}."]}})
 
-    def update(self, user: User, item_id: int, data: dict):
+    def check_can_change(self, user: User, item_id: int):
         obj = self.get(user, item_id)
         if not access.can_change(user, obj):
             raise Forbidden(f"Only the owner or an officer may change this {self.noun}.")
         if obj.status == self.closed_status:
             raise Conflict(f"This {self.noun} is closed; it can no longer be changed.")
+        return obj
+
+    def update(self, user: User, item_id: int, data: dict):
+        obj = self.check_can_change(user, item_id)
         before = audit.snapshot(obj)
         self.apply(obj, data)
         self.check_ranges(obj)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import datetime
+
 import sqlalchemy as sa
+from zxcvbn import zxcvbn
 
 from xeco.errors import Conflict, Invalid
 from xeco.extensions import db
-from xeco.models import Organisation, OrgKind, Role, User
+from xeco.models import Organisation, OrgKind, RevokedToken, Role, User
 from xeco.models.base import utcnow
-from xeco.services import audit
+from xeco.models.user import check_decoy, hash_password
+from xeco.services import audit, outbox
+from xeco.services.notifications import queue_email
 
 # The organisation kind each self-registering role belongs to.
 ORG_KIND_FOR_ROLE = {
@@ -18,14 +24,40 @@ ORG_KIND_FOR_ROLE = {
     Role.AGENCY: OrgKind.AGENCY,
 }
 MIN_PASSWORD = 8
+MIN_PASSWORD_SCORE = 2  # zxcvbn's 0-4: 2 resists online guessing under rate limits
+MAX_USER_ID = 2**31 - 1
+
+
+def canonical(text: str) -> str:
+    """Text as a reader sees it, for comparing names and addresses.
+
+    NFKC folds look-alikes (full-width ｘｅｃｏ is xeco), invisible format characters (zero-width
+    spaces and joiners, direction marks, soft hyphens) are dropped, and spaces collapse: two
+    names that look the same compare equal.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return canonical(email).lower()
+
+
+def check_password_rule(password: str, *known: str | None) -> None:
+    """At least ``MIN_PASSWORD`` characters and not easy to guess (zxcvbn, with the user's
+    own e-mail, name and organisation counted as guessable)."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(errors={"json": {"password": [f"At least {MIN_PASSWORD} characters."]}})
+    # zxcvbn refuses more than 72 characters; the first 72 decide.
+    verdict = zxcvbn(password[:72], user_inputs=[k for k in known if k])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        hint = verdict["feedback"]["warning"] or "It is a common or predictable password."
+        message = f"Too easy to guess: {hint.rstrip('.')}. Add words or characters."
+        raise Invalid(errors={"json": {"password": [message]}})
 
 
 def existing_organisation(name: str, kind: OrgKind) -> Organisation | None:
-    name = " ".join(name.split())
+    name = canonical(name)
     return db.session.scalar(
         sa.select(Organisation).where(
             sa.func.lower(Organisation.name) == name.lower(), Organisation.kind == kind
@@ -34,7 +66,7 @@ def existing_organisation(name: str, kind: OrgKind) -> Organisation | None:
 
 
 def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisation:
-    name = " ".join(name.split())
+    name = canonical(name)
     org = existing_organisation(name, kind)
     if org is None:
         org = Organisation(name=name, kind=kind, **{k: v for k, v in fields.items() if v})
@@ -43,28 +75,51 @@ def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisat
     return org
 
 
-class OrganisationTaken(Conflict):
-    message = "This organisation is registered already; ask an administrator to add you."
+class RegistrationRefused(Conflict):
+    # One answer whether the organisation or the e-mail address is taken: the answer alone
+    # does not tell that an address has an account.
+    message = (
+        "These details cannot be registered: the organisation or the e-mail address is "
+        "registered already. Sign in, or ask an administrator to add you."
+    )
 
 
 def register(data: dict) -> User:
     """Self-registration: a new user with a new organisation of the kind the role needs.
 
     Joining an existing organisation goes through an administrator, so nobody can claim
-    another's organisation by its name.
+    another's organisation by its name. The password is hashed before anything is looked
+    up, so a refusal takes as long as a success.
     """
     role = Role(data["role"])
     kind = ORG_KIND_FOR_ROLE[role]
+    email = normalise_email(data["email"])
+    check_password_rule(data["password"], email, data["name"], data["organisation"]["name"])
+    password_hash = hash_password(data["password"])
+    holder = db.session.scalar(sa.select(User).where(User.email == email))
+    if holder is not None:
+        # The address's owner learns of it; the answer says no more than for a taken name.
+        queue_email(
+            holder.email,
+            "xeco: someone tried to register with your address",
+            "Someone tried to open a new xeco account with this e-mail address. If it was "
+            "you, sign in instead; if not, you need do nothing.",
+        )
+        # The notice must outlive the refusal, whose error handler rolls back; nothing else
+        # has been changed yet.
+        outbox.commit()
+        raise RegistrationRefused()
     if existing_organisation(data["organisation"]["name"], kind) is not None:
-        raise OrganisationTaken()
+        raise RegistrationRefused()
     organisation = find_or_create_organisation(kind=kind, **data["organisation"])
     return create_user(
-        data["email"],
+        email,
         data["password"],
         role,
         name=data["name"],
         organisation=organisation,
         locale=data["locale"],
+        password_hash=password_hash,
     )
 
 
@@ -76,11 +131,13 @@ def create_user(
     organisation: Organisation | None = None,
     actor: User | None = None,
     locale: str = "en",
+    password_hash: str | None = None,
 ) -> User:
     role = Role(role)
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(errors={"json": {"password": [f"At least {MIN_PASSWORD} characters."]}})
+    org_name = organisation.name if organisation is not None else None
+    if password_hash is None:
+        check_password_rule(password, email, name, org_name)
     if role in ORG_KIND_FOR_ROLE and organisation is None:
         raise Invalid(errors={"json": {"organisation": ["Required for this role."]}})
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
@@ -92,7 +149,7 @@ def create_user(
         organisation=organisation,
         locale=locale,
     )
-    user.set_password(password)
+    user.password_hash = password_hash or hash_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record(actor or user, "create", user)
@@ -101,10 +158,49 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        check_decoy(password)
+        return None
+    if not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def active_user(user_id) -> User | None:
+    """The active user with this id from a token or session; None for anything else.
+
+    Ids are checked before the database sees them: a 40-digit number overflows its integer.
+    """
+    if not isinstance(user_id, str) or not user_id.isascii() or not user_id.isdigit():
+        return None
+    if len(user_id) > 10 or not 0 < int(user_id) <= MAX_USER_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie and API token carries the old
+    version and stops working."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def revoke_token(jti: str, expires_at: datetime) -> None:
+    """Withdraw one API token; rows of tokens that have expired anyway are dropped."""
+    db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    if db.session.get(RevokedToken, jti) is None:
+        db.session.add(RevokedToken(jti=jti, expires_at=expires_at))
+    db.session.flush()
+
+
+def token_revoked(claims: dict) -> bool:
+    """A withdrawn token, or one from before the user last signed out everywhere."""
+    user = active_user(claims.get("sub"))
+    if user is None or claims.get("ver", 0) != user.session_version:
+        return True
+    return db.session.get(RevokedToken, str(claims.get("jti"))) is not None
 
 
 def list_users(page: int, per_page: int):

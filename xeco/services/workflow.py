@@ -22,7 +22,7 @@ from xeco.models import (
     User,
 )
 from xeco.models.base import utcnow
-from xeco.services import audit, notifications
+from xeco.services import access, audit, notifications
 from xeco.services import matches as reads
 from xeco.services.matching import challenge_query
 from xeco.services.matching_index import capability_profile
@@ -122,21 +122,13 @@ def decide_many(
     return results
 
 
-def _side(actor: User, match: Match) -> str:
-    if actor.role == Role.COMPANY and actor.organisation_id == match.challenge.organisation_id:
-        return "company"
-    if actor.role in (Role.RESEARCHER, Role.INSTITUTE) and (
-        actor.organisation_id == match.capability.organisation_id
-    ):
-        return "provider"
-    raise Forbidden("Only the two parties respond to an introduction.")
-
-
 def respond(actor: User, match_id: int, response: str, note: str | None = None) -> Match:
     if response not in ("accept", "decline"):
         raise Invalid(errors={"json": {"response": ["Must be one of: accept, decline."]}})
     match = reads.get(actor, match_id)  # 404 unless visible to this user
-    side = _side(actor, match)
+    side = access.party_side(actor, match)
+    if side is None:
+        raise Forbidden("Only the two parties respond to an introduction.")
     if match.status != MatchStatus.INTRODUCED:
         raise Conflict(f"A {match.status.value} match takes no responses.")
     if getattr(match, f"{side}_response") is not None:

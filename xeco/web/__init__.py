@@ -15,8 +15,6 @@ def init_web(app: Flask) -> None:
     # Importing views and template_tools attaches their routes and filters to the blueprint.
     from xeco.web import errors, i18n, session, template_tools, views  # noqa: F401
 
-    # Lax keeps the session cookie off cross-site POSTs; CSRF tokens do the rest.
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     i18n.init_app(app)
     session.init_app(app)

@@ -1,105 +1,162 @@
-"""A small, forgiving BibTeX reader: enough for exported reference lists.
+"""Reading BibTeX uploads with bibtexparser, LaTeX turned into Unicode with pylatexenc.
 
-It reads ``@type{key, field = {value} | "value" | bare, ...}`` entries with nested braces,
-skips ``@comment``, ``@preamble`` and ``@string`` blocks, and never raises on bad input:
-an entry it cannot finish is dropped and reported by its position.
+Uploads come from anyone with an account, so the work per upload is bounded before and
+while parsing: only the first ``MAX_CHARS``, ``MAX_BLOCKS`` blocks and ``MAX_FIELDS``
+fields are read (a profile keeps at most 50 publications anyway), a value is cut at
+``MAX_VALUE`` characters (macros cannot blow up), and pylatexenc, which costs microseconds
+per character, gets a budget of ``LATEX_BUDGET`` characters per upload; past it a plain
+cleanup is used. Text without LaTeX markup skips the decoder altogether.
 """
 
 from __future__ import annotations
 
+import calendar
+import logging
 import re
 
-_SKIP = {"comment", "preamble", "string"}
-_LATEX = [
-    (re.compile(r"\\[\"'`^~=.uvHc]\{?([A-Za-z])\}?"), r"\1"),  # accents: keep the letter
-    (re.compile(r"\\(&|%|\$|#|_)"), r"\1"),
-    (re.compile(r"\\[a-zA-Z]+\s*\{([^{}]*)\}"), r"\1"),  # \emph{x} -> x
-    (re.compile(r"[{}]"), ""),
+import bibtexparser
+from bibtexparser.model import Entry, ParsingFailedBlock, String
+from pylatexenc.latex2text import LatexNodes2Text
+
+MAX_CHARS = 128 * 1024
+MAX_BLOCKS = 300
+MAX_FIELDS = 3000  # ten per block on average
+MAX_VALUE = 10_000
+LATEX_BUDGET = 20_000
+MAX_DEPTH = 40
+# The fields the publication form uses; others are never decoded.
+FIELDS = ("title", "year", "date", "doi", "url", "abstract", "journal", "booktitle", "author")
+# BibTeX's predefined month macros.
+MONTHS = {m[:3].lower(): m for m in calendar.month_name[1:]}
+_MARKUP = re.compile(r"[\\{}$~%&^_]")
+_CRUDE = [
+    (re.compile(r"\\[a-zA-Z]+\*?"), ""),
+    (re.compile(r"\\(.)"), r"\1"),
+    (re.compile(r"[{}$]"), ""),
     (re.compile(r"~"), " "),
-    (re.compile(r"\s+"), " "),
 ]
+_SPACE = re.compile(r"\s+")
+
+# bibtexparser logs every block it gives up on; a hostile upload has thousands of them.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
 
-def clean(value: str) -> str:
-    for pattern, repl in _LATEX:
-        value = pattern.sub(repl, value)
-    return value.strip()
+class _Decoder:
+    """LaTeX to text, with a per-upload budget for the slow, exact decoder."""
+
+    def __init__(self, budget: int = LATEX_BUDGET):
+        self.budget = budget
+        self.latex = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+    def __call__(self, value: str) -> str:
+        if _MARKUP.search(value):
+            value = self._decode(value)
+        return _SPACE.sub(" ", value).strip()
+
+    def _decode(self, value: str) -> str:
+        if len(value) <= self.budget and _depth(value) <= MAX_DEPTH:
+            self.budget -= len(value)
+            try:
+                return self.latex.latex_to_text(value)
+            except (RecursionError, ValueError):
+                pass
+        for pattern, repl in _CRUDE:
+            value = pattern.sub(repl, value)
+        return value
 
 
-def _braced(text: str, start: int) -> tuple[str, int]:
-    """The text inside balanced braces opening at ``start``; returns (inside, end+1)."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i], i + 1
-    raise ValueError("unbalanced braces")
-
-
-def _quoted(text: str, start: int) -> tuple[str, int]:
-    depth = 0
-    for i in range(start + 1, len(text)):
-        ch = text[i]
+def _depth(value: str) -> int:
+    depth = deepest = 0
+    for ch in value:
         if ch == "{":
             depth += 1
+            deepest = max(deepest, depth)
         elif ch == "}":
             depth -= 1
-        elif ch == '"' and depth == 0 and text[i - 1] != "\\":
-            return text[start + 1 : i], i + 1
-    raise ValueError("unterminated quote")
+    return deepest
 
 
-_FIELD = re.compile(r"\s*,?\s*([A-Za-z][\w:-]*)\s*=\s*")
-
-
-def _fields(body: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    comma = body.find(",")  # the citation key comes first
-    pos = comma + 1 if comma >= 0 else len(body)
-    while pos < len(body):
-        m = _FIELD.match(body, pos)
-        if not m:
-            break
-        name, pos = m.group(1).lower(), m.end()
-        if pos >= len(body):
-            break
-        if body[pos] == "{":
-            value, pos = _braced(body, pos)
-        elif body[pos] == '"':
-            value, pos = _quoted(body, pos)
+def _parts(expr: str):
+    """The pieces of ``"a" # {b} # macro # 2020``, each as (kind, text); linear in length."""
+    i, n = 0, len(expr)
+    while i < n:
+        while i < n and expr[i] in " \t\r\n#":
+            i += 1
+        if i >= n:
+            return
+        if expr[i] == "{":
+            depth, j = 0, i
+            while j < n:
+                depth += {"{": 1, "}": -1}.get(expr[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            yield "text", expr[i + 1 : j]
+            i = j + 1
+        elif expr[i] == '"':
+            depth, j = 0, i + 1
+            while j < n and not (expr[j] == '"' and depth == 0):
+                depth += {"{": 1, "}": -1}.get(expr[j], 0)
+                j += 1
+            yield "text", expr[i + 1 : j]
+            i = j + 1
         else:
-            bare = re.match(r"[^,}\s]+", body[pos:])
-            value = bare.group(0) if bare else ""
-            pos += len(value)
-        out[name] = clean(value)
-        while pos < len(body) and body[pos] in " \t\r\n,":
-            pos += 1
-    return out
+            j = i
+            while j < n and expr[j] not in " \t\r\n#":
+                j += 1
+            yield "word", expr[i:j]
+            i = j
+
+
+def _resolve(expr: str, macros: dict[str, str]) -> str:
+    out: list[str] = []
+    size = 0
+    for kind, piece in _parts(expr[: 2 * MAX_VALUE]):
+        if kind == "word":
+            piece = macros.get(piece.lower(), piece)
+        out.append(piece)
+        size += len(piece)
+        if size >= MAX_VALUE:
+            break
+    return "".join(out)[:MAX_VALUE]
+
+
+def _bounded(text: str) -> tuple[str, list[str]]:
+    """Cut the text where it passes a limit: of size, of blocks (``@``), of fields (``=``)."""
+    problems = []
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        problems.append(f"only the first {MAX_CHARS // 1024} KB were read")
+    for mark, limit, what in (("@", MAX_BLOCKS, "entries"), ("=", MAX_FIELDS, "fields")):
+        for count, m in enumerate(re.finditer(mark, text), start=1):
+            if count > limit:
+                text = text[: m.start()]
+                problems.append(f"only the first {limit} {what} were read")
+                break
+    return text, problems
 
 
 def read(text: str) -> tuple[list[dict[str, str]], list[str]]:
     """Entries as dicts of lower-case field names, and messages about skipped parts."""
-    entries: list[dict[str, str]] = []
-    problems: list[str] = []
-    for m in re.finditer(r"@\s*([A-Za-z]+)\s*([{(])", text):
-        kind = m.group(1).lower()
-        if kind in _SKIP:
-            continue
-        opening = m.end() - 1
-        try:
-            if m.group(2) == "{":
-                body, _ = _braced(text, opening)
-            else:
-                close = text.index(")", opening)
-                body = text[opening + 1 : close]
-            fields = _fields(body)
-        except ValueError as err:
-            line = text.count("\n", 0, m.start()) + 1
-            problems.append(f"@{kind} at line {line}: {err}")
-            continue
-        fields["type"] = kind
-        entries.append(fields)
+    text, problems = _bounded(text)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    macros = dict(MONTHS)
+    decode = _Decoder()
+    entries = []
+    # In file order: a macro is known from where it is defined on, as in BibTeX.
+    for block in library.blocks:
+        if isinstance(block, ParsingFailedBlock):
+            if not isinstance(block.ignore_error_block, Entry):  # duplicate keys are harmless
+                problems.append(f"an entry at line {block.start_line + 1} could not be read")
+                continue
+            block = block.ignore_error_block
+        if isinstance(block, String):
+            macros[block.key.lower()] = _resolve(str(block.value), macros)
+        elif isinstance(block, Entry):
+            fields = {"type": block.entry_type.lower()}
+            for field in block.fields:
+                key = field.key.lower()
+                if key in FIELDS:
+                    fields[key] = decode(_resolve(str(field.value), macros))
+            entries.append(fields)
     return entries, problems

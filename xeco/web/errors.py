@@ -39,12 +39,19 @@ HINTS = {
 }
 
 
-def error_page(code: int, message: str | None = None):
+def error_page(code: int, message: str | None = None, headers=None):
     code = code if code in TITLES else 500
     body = render_template(
         "error.html", code=code, title=TITLES[code], message=message, hint=HINTS.get(code)
     )
-    return body, code
+    return body, code, headers or {}
+
+
+def _http_page(err: HTTPException):
+    # A 405 names the methods that work (Allow); the rest of the original headers describe
+    # werkzeug's own body, not this page.
+    kept = {k: v for k, v in err.get_headers() if k in ("Allow", "Retry-After")}
+    return error_page(err.code or 500, headers=kept)
 
 
 def _discard() -> None:
@@ -63,7 +70,7 @@ def _domain(err: DomainError):
 
 @bp.errorhandler(HTTPException)
 def _http(err: HTTPException):
-    return error_page(err.code or 500)
+    return _http_page(err)
 
 
 @bp.errorhandler(Exception)
@@ -81,6 +88,6 @@ def init_app(app: Flask) -> None:
     def _either(err: HTTPException):
         if request.path.startswith(PREFIX) or json_handler is None:
             return json_handler(err) if json_handler else err
-        return error_page(err.code or 500)
+        return _http_page(err)
 
     handlers[HTTPException] = _either

@@ -91,20 +91,38 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
+MAX_ROWS = 500  # ten times what a profile keeps
+
+
+def _rows(text: str, dialect) -> tuple[list[list[str]], list[str]]:
+    """The non-blank rows, at most ``MAX_ROWS``; a malformed file ends the reading, politely."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+                if len(rows) >= MAX_ROWS:
+                    return rows, [f"only the first {MAX_ROWS} rows were read"]
+    except csv.Error as err:  # a cell over the csv module's limit, a stray NUL...
+        return rows, [f"line {reader.line_num}: {err}"]
+    return rows, []
+
+
 def from_csv(text: str) -> tuple[list[dict], list[str]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    rows, problems = _rows(text, dialect)
     if not rows:
-        return [], []
+        return [], problems
     columns = _column_map(rows[0])
     if "title" in columns:
         rows = rows[1:]
     else:  # no header: title, year, DOI in that order
         columns = {"title": 0, "year": 1, "doi": 2}
-    items, problems = [], []
+    items = []
     for number, row in enumerate(rows, start=2 if "title" in columns else 1):
         cell = {f: (row[i] if i < len(row) else "") for f, i in columns.items()}
         if not cell.get("title", "").strip():

@@ -8,8 +8,8 @@ from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 
-from xeco.extensions import db
 from xeco.models import Role, User
+from xeco.services.users import active_user
 
 login_manager = LoginManager()
 login_manager.login_view = "web.signin"
@@ -27,7 +27,8 @@ class SessionUser(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        # With the session version: signing out raises it, and copies of the cookie die.
+        return f"{self.user.id}:{self.user.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -42,12 +43,12 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> SessionUser | None:
-    try:
-        user = db.session.get(User, int(user_id))
-    except ValueError:
+def _load(session_id: str) -> SessionUser | None:
+    user_id, _, version = str(session_id).partition(":")
+    user = active_user(user_id)
+    if user is None or version != str(user.session_version):
         return None
-    return SessionUser(user) if user is not None and user.active else None
+    return SessionUser(user)
 
 
 def me() -> User:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
@@ -61,9 +63,15 @@ def _number(value) -> str:
 @bp.app_template_global()
 def page_url(number: int) -> str:
     """This page's URL with another page number, the filters kept."""
-    args = request.args.to_dict()
-    args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # The query goes on as a query string: passed to url_for as keywords, names such as
+    # _method, _external or _anchor would be taken as url_for's own options.
+    args = request.args.copy()
+    args["page"] = str(number)
+    return (
+        url_for(request.endpoint, **(request.view_args or {}))
+        + "?"
+        + urlencode(list(args.items(multi=True)))
+    )
 
 
 @bp.app_context_processor

@@ -68,22 +68,15 @@ def signup():
 def _register(form: SignUpForm, data: dict):
     try:
         user = in_transaction(lambda: users.register(data))
-    except users.OrganisationTaken:
-        put_errors(
-            form,
-            {
-                "organisation": [
-                    _("This organisation is registered already; ask an administrator to add you.")
-                ]
-            },
+    except users.RegistrationRefused:
+        message = _(
+            "These details cannot be registered: the organisation or the e-mail address "
+            "is registered already. Sign in, or ask an administrator to add you."
         )
+        put_errors(form, {"_schema": [message]})
         return None
     except DomainError as err:
-        if err.errors:
-            put_errors(form, err.errors.get("json", err.errors))
-        else:
-            field = "email" if "e-mail" in err.message else "organisation"
-            put_errors(form, {field: [err.message]})
+        put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         return None
     return user
 
@@ -92,6 +85,8 @@ def _register(form: SignUpForm, data: dict):
 def signout():
     form = ActionForm()
     if submitted(form) and current_user.is_authenticated:
+        user = current_user.user
+        in_transaction(lambda: users.end_sessions(user))
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("web.landing"))

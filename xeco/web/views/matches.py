@@ -22,17 +22,6 @@ from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import back, commit_or_flash, in_transaction, list_args
 
 
-def party_side(user, match) -> str | None:
-    """Which side of the match the user speaks for, if any (the service decides finally)."""
-    if user.role == Role.COMPANY and user.organisation_id == match.challenge.organisation_id:
-        return "company"
-    if user.role in (Role.RESEARCHER, Role.INSTITUTE) and (
-        user.organisation_id == match.capability.organisation_id
-    ):
-        return "provider"
-    return None
-
-
 @bp.get("/matches/")
 @login_required
 def matches_list():
@@ -48,7 +37,7 @@ def matches_list():
 def match_detail(match_id: int):
     user = me()
     match = service.get(user, match_id)
-    side = party_side(user, match)
+    side = access.party_side(user, match)
     answered = side is not None and getattr(match, f"{side}_response") is not None
     officer = access.is_officer(user)
     return render_template(

@@ -1,7 +1,7 @@
 """detected languages of challenges, capabilities and programmes
 
-Revision ID: 0004_detected_languages
-Revises: fcc4e2befef4
+Revision ID: 0006_detected_languages
+Revises: df117108cb30
 Create Date: 2026-11-27 13:20:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_detected_languages'
-down_revision = 'fcc4e2befef4'
+revision = '0006_detected_languages'
+down_revision = 'df117108cb30'
 branch_labels = None
 depends_on = None
 
