@@ -334,15 +334,17 @@ class Matcher:
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
 
-        Weights are each term's product of query and profile weights: over all shared terms
-        they sum to the score. Terms are shown as words: Chinese words as they are, English
-        stems as the query's own word for them (else the most frequent one in the profiles).
+        Weights are each term's product of query and profile weights. Terms are the query's
+        words: Chinese words as they are (the word and its English concept as one entry),
+        English stems as the query's own word for them. Filler and character n-grams are
+        left out, so the weights sum to the score less their share (:meth:`contributions`
+        keeps everything).
         """
-        return self.contributions(query, j)[:n]
+        return self.explain_many(query, [j], n)[0]
 
     def explain_many(self, query: Any, js: Sequence[int], n: int = 10):
         """:meth:`explain` for several profiles of one query (a challenge's proposals)."""
-        return [terms[:n] for terms in self.contributions_many(query, js)]
+        return [[(q, w) for q, w, _p in pairs] for pairs in self.pairs_many(query, js, n=n)]
 
     def explain_pairs(self, query: Any, j: int, profile: Any = None, n: int = 10):
         """:meth:`pairs_many` for one profile: ``[(query words, weight, profile words)]``."""
