@@ -53,13 +53,31 @@ def tokenizer():
     return _tokenizer
 
 
-def segment(run: str) -> list[str]:
-    """Words of a run of Han characters, search-engine style.
+def cut(run: str) -> tuple[list[str], list[str]]:
+    """``(precise, search)`` words of a run of Han characters, from one segmentation.
 
-    ``cut_for_search`` also emits the two- and three-character words inside long compounds
-    (人工智能 → 人工, 智能, 人工智能), so 智能制造 and 人工智能 still share 智能.
+    Search-engine style also emits the two- and three-character dictionary words inside long
+    compounds (人工智能 → 人工, 智能, 人工智能), so 智能制造 and 人工智能 still share 智能; the
+    precise words do not overlap. This is jieba's ``cut_for_search`` rule applied to one
+    ``cut``, so callers that need both segment once.
     """
-    return tokenizer().lcut_for_search(run)
+    tok = tokenizer()
+    freq = tok.FREQ
+    precise = tok.lcut(run, HMM=True)
+    search: list[str] = []
+    for w in precise:
+        n = len(w)
+        if n > 2:
+            search.extend(g for g in (w[i : i + 2] for i in range(n - 1)) if freq.get(g))
+        if n > 3:
+            search.extend(g for g in (w[i : i + 3] for i in range(n - 2)) if freq.get(g))
+        search.append(w)
+    return precise, search
+
+
+def segment(run: str) -> list[str]:
+    """Search-engine words of a run of Han characters (see :func:`cut`)."""
+    return cut(run)[1]
 
 
 GLOSSARY_FREQ = 500
@@ -72,11 +90,6 @@ def glossary_words() -> list[str]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.split("\t", 1)[0] for line in lines if "\t" in line and line[:1] != "#"]
-
-
-def precise(run: str) -> list[str]:
-    """Words of a run of Han characters without overlaps (jieba's precise mode)."""
-    return tokenizer().lcut(run, HMM=True)
 
 
 @cache

@@ -30,7 +30,6 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W\d_{_CJK}][^\W_{_CJK}]*|\d+[^\W\d_{_CJK}][^\W_{_CJK}]*")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
 _SPACE = re.compile(r"\s+")
-_HAN_RUNS = re.compile(rf"[{_CJK}]+")
 # Prefix of Chinese character n-gram terms: never a word, never shown in explanations.
 NGRAM = "#"
 
@@ -105,16 +104,24 @@ def detect_language(text: str) -> str | None:
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text`` in order; Chinese runs are segmented by jieba."""
+    return split(text)[0]
+
+
+def split(text: str) -> tuple[list[str], list[list[str]]]:
+    """``(words, runs)``: the words of :func:`words`, and each Chinese run's precise words."""
     found = _TOKEN.findall(normalise(text))
     if not has_chinese(text):
-        return found
+        return found, []
     out: list[str] = []
+    runs: list[list[str]] = []
     for w in found:
         if _CJK_RUN.match(w):
-            out.extend(chinese.segment(w))
+            precise, search = chinese.cut(w)
+            out.extend(search)
+            runs.append(precise)
         else:
             out.append(w)
-    return out
+    return out, runs
 
 
 class Analyzer:
@@ -224,22 +231,22 @@ class Analyzer:
 
     def text_counts(self, text: str) -> tuple[list[str], dict[str, float]]:
         """The words of ``text`` and its weighted term counts, with Chinese character n-grams."""
-        ws = words(text)
+        ws, runs = split(text)
         out = self.counts(ws)
-        if self.han_ngrams and has_chinese(text):
-            for span in self.content_spans(text):
+        if self.han_ngrams:
+            for span in self.content_spans(runs):
                 for gram in han_ngrams(span, self.han_ngrams):
                     key = NGRAM + gram
                     out[key] = out.get(key, 0.0) + self.ngram_weight
         return ws, out
 
-    def content_spans(self, text: str) -> list[str]:
+    def content_spans(self, runs: list[list[str]]) -> list[str]:
         """Runs of Chinese content words: stop words cut a run, so filler (用于, 技术, 的)
         gives no character n-grams, not even across its edges (于技, 术研)."""
         spans: list[str] = []
-        for run in _HAN_RUNS.findall(normalise(text)):
+        for run in runs:
             current = ""
-            for word in chinese.precise(run):
+            for word in run:
                 if word in self._stop:
                     if current:
                         spans.append(current)
