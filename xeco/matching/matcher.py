@@ -10,84 +10,19 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from xeco.matching import methods, state, weighting
-from xeco.matching.inputs import Document, fingerprint, flat_text, profile_documents, query_document
+from xeco.matching import explain, methods, state, weighting
+from xeco.matching.inputs import Document, fingerprint, profile_documents, query_document
 from xeco.matching.profiles import Reducer, topm_rows
 from xeco.matching.ranking import BlockRanker, select_top_k
 from xeco.matching.text import (
-    ACADEMIC_STOP_WORDS,
-    NGRAM,
     Analyzer,
-    english_stem,
     has_chinese,
-    words,
 )
 
 # Below this many queries one sparse product over the postings beats building dense blocks.
 _SPARSE_QUERIES = 32
 # min_df applies from this many units (profiles or documents, per config.df_unit) on.
 _MIN_DF_UNITS = 20
-
-
-# Terms that may score but never explain a match: a person reads them as filler.
-QUIET_TERMS = frozenset(
-    english_stem(w)
-    for w in (
-        *ACADEMIC_STOP_WORDS,
-        "technology",
-        "technique",
-        "research",
-        "development",
-        "application",
-        "system",
-        "low",
-        "cost",
-        "high",
-        "effective",
-        "efficient",
-        "solution",
-    )
-)
-
-
-def _merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
-    """Join entries that share a word on either side; words keep their first-seen order."""
-    parent = list(range(len(entries)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first: dict[tuple[int, str], int] = {}
-    for i, (a, _w, b) in enumerate(entries):
-        for key in ((0, a), (1, b)):
-            if key in first:
-                parent[root(i)] = root(first[key])
-            else:
-                first[key] = i
-    # Chinese search-mode segmentation yields 斑马 inside 斑马鱼: one word to a person.
-    for (side, word), i in first.items():
-        for (side2, other), i2 in first.items():
-            if side == side2 and word != other and has_chinese(word) and word in other:
-                parent[root(i)] = root(i2)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(entries)):
-        groups.setdefault(root(i), []).append(i)
-    out = []
-    for members in groups.values():
-        mine = _outer(entries[i][0] for i in members)
-        theirs = _outer(entries[i][2] for i in members)
-        weight = sum(entries[i][1] for i in members)
-        out.append((" ".join(mine), weight, " ".join(theirs)))
-    return out
-
-
-def _outer(ws) -> list[str]:
-    """Distinct words in order, without those that are part of a longer Chinese word."""
-    distinct = list(dict.fromkeys(ws))
-    return [w for w in distinct if not any(w != o and has_chinese(w) and w in o for o in distinct)]
 
 
 class NotFittedError(RuntimeError):
@@ -294,42 +229,10 @@ class Matcher:
     ) -> list[list[tuple[str, float, str]]]:
         """Per profile, the shared terms as ``(query words, weight, profile words)``.
 
-        Across languages a column such as ``battery`` comes from 锂电池 on one side and
-        "battery" on the other, so each entry names both sides in their own words. With
-        ``merge``, entries that share a word on either side become one (锂电池 ↔ lithium
-        battery); weights add up, and over all entries they sum to the score less the share of
-        character n-grams (evidence, but not words a person would read as a reason).
-        ``profiles``: the profiles' own inputs, to name their side in their words; without
-        them a profile's side is the fitted corpus's most frequent word for the term.
-        ``quiet`` keeps the filler terms and n-grams that are otherwise left out.
+        See :func:`xeco.matching.explain.pairs_many` (锂电池 ↔ lithium battery).
         """
         self._check()
-        for j in js:
-            if not 0 <= j < self.n_profiles_:
-                raise IndexError(f"profile index {j} out of range")
-        q = self.vectorize([query])
-        row_scores = (q @ self.rows_t_).toarray().ravel()
-        own = self._word_of_column(flat_text(query))
-        result = []
-        for i, j in enumerate(js):
-            rows, share = self._reducer.explain_rows(j, row_scores)
-            row = sp.csr_matrix(self.rows_[rows].sum(axis=0) * share)
-            shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
-            weights = q.data[qi].astype(np.float64) * row.data[pi]
-            theirs = self._word_of_column(flat_text(profiles[i])) if profiles is not None else {}
-            weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
-            # Columns in the query's word order, so merged words read as the query has them.
-            ordered = [t for t in own if t in weight_of]
-            ordered += [t for t in weight_of if t not in own]
-            entries = [
-                (self._display(t, own), float(weight_of[t]), self._display(t, theirs))
-                for t in ordered
-                if quiet or not self._filler(t)
-            ]
-            pairs = _merge(entries) if merge else entries
-            pairs.sort(key=lambda e: (-e[1], e[0]))
-            result.append(pairs[:n] if n is not None else pairs)
-        return result
+        return explain.pairs_many(self, query, js, profiles, n, merge, quiet)
 
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
@@ -349,40 +252,6 @@ class Matcher:
     def explain_pairs(self, query: Any, j: int, profile: Any = None, n: int = 10):
         """:meth:`pairs_many` for one profile: ``[(query words, weight, profile words)]``."""
         return self.pairs_many(query, [j], None if profile is None else [profile], n)[0]
-
-    def _filler(self, j: int) -> bool:
-        term = self.terms_[j]
-        return term.startswith(NGRAM) or term in QUIET_TERMS
-
-    def _word_of_column(self, text: str) -> dict[int, str]:
-        """Column -> the word of ``text`` that gave it most weight (锂电池 for "battery").
-
-        The dict is in the order the words first appear, so joined words read as written.
-        """
-        found: dict[int, Counter] = {}
-        vocab = self.vocabulary_
-        ws = words(text)
-        position = {}
-        for i, w in enumerate(ws):
-            position.setdefault(w, i)
-        for w in ws:
-            for t, x in self.analyzer.weighted(w):
-                j = vocab.get(t)
-                if j is not None:
-                    found.setdefault(j, Counter())[w] += x
-        # Ties go to the longer word: search-mode segmentation also yields 锂电 in 锂电池.
-        best = {j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] for j, c in found.items()}
-        return dict(sorted(best.items(), key=lambda jw: position[jw[1]]))
-
-    def _display(self, j: int, own: dict[int, str]) -> str:
-        term = self.terms_[j]
-        if " " not in term:
-            return own.get(j, self.surface_[j])
-        parts = [self.vocabulary_.get(p) for p in term.split(" ")]
-        return " ".join(
-            own.get(p, self.surface_[p]) if p is not None else t
-            for p, t in zip(parts, term.split(" "), strict=True)
-        )
 
     # -- state ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

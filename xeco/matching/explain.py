@@ -1,0 +1,168 @@
+"""Why a profile matched a query, in the words of both texts.
+
+Across languages a column such as ``battery`` comes from 锂电池 on one side and "battery" on
+the other, so each shared term is named by each text's own word for it, entries that share a
+word on either side are merged (锂电池 ↔ lithium battery), and terms a person would not accept
+as a reason (character n-grams, filler) are left out. :class:`~xeco.matching.Matcher`'s
+``explain*`` and ``pairs_many`` methods call these functions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from xeco.matching.inputs import flat_text
+from xeco.matching.text import ACADEMIC_STOP_WORDS, NGRAM, english_stem, has_chinese, words
+
+if TYPE_CHECKING:
+    from xeco.matching.matcher import Matcher
+
+Entry = tuple[str, float, str]
+
+# Terms that may score but never explain a match: a person reads them as filler.
+QUIET_TERMS = frozenset(
+    english_stem(w)
+    for w in (
+        *ACADEMIC_STOP_WORDS,
+        "technology",
+        "technique",
+        "research",
+        "development",
+        "application",
+        "system",
+        "low",
+        "cost",
+        "high",
+        "effective",
+        "efficient",
+        "solution",
+    )
+)
+
+
+def merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
+    """Join entries that share a word on either side; words keep their first-seen order."""
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[int, str], int] = {}
+    for i, (a, _w, b) in enumerate(entries):
+        for key in ((0, a), (1, b)):
+            if key in first:
+                parent[root(i)] = root(first[key])
+            else:
+                first[key] = i
+    # Chinese search-mode segmentation yields 斑马 inside 斑马鱼: one word to a person.
+    for (side, word), i in first.items():
+        for (side2, other), i2 in first.items():
+            if side == side2 and word != other and has_chinese(word) and word in other:
+                parent[root(i)] = root(i2)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        groups.setdefault(root(i), []).append(i)
+    out = []
+    for members in groups.values():
+        mine = _outer(entries[i][0] for i in members)
+        theirs = _outer(entries[i][2] for i in members)
+        weight = sum(entries[i][1] for i in members)
+        out.append((" ".join(mine), weight, " ".join(theirs)))
+    return out
+
+
+def _outer(ws) -> list[str]:
+    """Distinct words in order, without those that are part of a longer Chinese word."""
+    distinct = list(dict.fromkeys(ws))
+    return [w for w in distinct if not any(w != o and has_chinese(w) and w in o for o in distinct)]
+
+
+def pairs_many(
+    m: Matcher,
+    query: Any,
+    js: Sequence[int],
+    profiles: Sequence[Any] | None = None,
+    n: int | None = 10,
+    merge_words: bool = True,
+    quiet: bool = False,
+) -> list[list[Entry]]:
+    """Per profile, the shared terms as ``(query words, weight, profile words)``, heaviest first.
+
+    With ``merge_words``, entries that share a word on either side become one; weights add up,
+    and over all entries they sum to the score less the share of n-grams and filler.
+    ``profiles``: the profiles' own inputs, to name their side in their words; without them a
+    profile's side is the fitted corpus's most frequent word for the term. ``quiet`` keeps
+    the filler terms and n-grams that are otherwise left out.
+    """
+    for j in js:
+        if not 0 <= j < m.n_profiles_:
+            raise IndexError(f"profile index {j} out of range")
+    q = m.vectorize([query])
+    row_scores = (q @ m.rows_t_).toarray().ravel()
+    own = word_of_column(m, flat_text(query))
+    result = []
+    for i, j in enumerate(js):
+        rows, share = m._reducer.explain_rows(j, row_scores)
+        row = sp.csr_matrix(m.rows_[rows].sum(axis=0) * share)
+        shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
+        weights = q.data[qi].astype(np.float64) * row.data[pi]
+        theirs = word_of_column(m, flat_text(profiles[i])) if profiles is not None else {}
+        weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+        # Columns in the query's word order, so merged words read as the query has them.
+        ordered = [t for t in own if t in weight_of]
+        ordered += [t for t in weight_of if t not in own]
+        entries = [
+            (display(m, t, own), float(weight_of[t]), display(m, t, theirs))
+            for t in ordered
+            if quiet or not filler(m, t)
+        ]
+        pairs = merge(entries) if merge_words else entries
+        pairs.sort(key=lambda e: (-e[1], e[0]))
+        result.append(pairs[:n] if n is not None else pairs)
+    return result
+
+
+def filler(m: Matcher, j: int) -> bool:
+    term = m.terms_[j]
+    return term.startswith(NGRAM) or term in QUIET_TERMS
+
+
+def word_of_column(m: Matcher, text: str) -> dict[int, str]:
+    """Column -> the word of ``text`` that gave it most weight (锂电池 for "battery").
+
+    The dict is in the order the words first appear, so joined words read as written.
+    """
+    found: dict[int, Counter] = {}
+    vocab = m.vocabulary_
+    ws = words(text)
+    position: dict[str, int] = {}
+    for i, w in enumerate(ws):
+        position.setdefault(w, i)
+    for w in ws:
+        for t, x in m.analyzer.weighted(w):
+            j = vocab.get(t)
+            if j is not None:
+                found.setdefault(j, Counter())[w] += x
+    # Ties go to the longer word: search-mode segmentation also yields 锂电 in 锂电池.
+    best = {j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] for j, c in found.items()}
+    return dict(sorted(best.items(), key=lambda jw: position[jw[1]]))
+
+
+def display(m: Matcher, j: int, own: dict[int, str]) -> str:
+    """Column ``j`` as a word of the text behind ``own``, else the corpus's word for it."""
+    term = m.terms_[j]
+    if " " not in term:
+        return own.get(j, m.surface_[j])
+    parts = [m.vocabulary_.get(p) for p in term.split(" ")]
+    return " ".join(
+        own.get(p, m.surface_[p]) if p is not None else t
+        for p, t in zip(parts, term.split(" "), strict=True)
+    )
