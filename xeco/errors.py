@@ -22,6 +22,8 @@ INVALID_MESSAGE = "Some fields are invalid; see errors."
 class DomainError(Exception):
     code = 400
     message = "Bad request."
+    # True when what was done before the error must be committed all the same.
+    keep_changes = False
 
     def __init__(self, message: str | None = None, errors: dict | None = None):
         super().__init__(message or self.message)
@@ -73,20 +75,9 @@ def _response(code: int, message: str | None = None, errors: dict | None = None,
     return resp
 
 
-def _discard_changes() -> None:
-    """A failed request keeps nothing: half-applied changes are rolled back at once."""
-    from xeco.services import outbox
-
-    try:
-        outbox.rollback()
-    except Exception:  # the database itself may be what failed
-        log.exception("rollback after an error failed")
-
-
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        _discard_changes()
         return _response(err.code, err.message, err.errors)
 
     @app.errorhandler(ValidationError)
@@ -104,5 +95,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
-        _discard_changes()
         return _response(500, "Internal error; it has been logged.")

@@ -11,7 +11,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
-from xeco.services import outbox
 from xeco.services.resources import ResourceService
 
 
@@ -59,7 +58,6 @@ def resource_blueprint(
         def post(self, data):
             """Matching for it is queued once it is stored."""
             obj = service.create(me(), data)
-            outbox.commit()
             return obj
 
     @blp.route("/<id:item_id>")
@@ -78,7 +76,6 @@ def resource_blueprint(
         def patch(self, data, item_id):
             """Matching for it is queued again once the change is stored."""
             obj = service.update(me(), item_id, data)
-            outbox.commit()
             return obj
 
         @signed_in()
@@ -87,7 +84,6 @@ def resource_blueprint(
         def delete(self, item_id):
             """A soft close: the record and its history stay readable."""
             service.close(me(), item_id)
-            outbox.commit()
 
     Collection.__name__ = f"{name.title()}Collection"
     Item.__name__ = f"{name.title()}Item"

@@ -7,7 +7,6 @@ from xeco.api.security import me, signed_in
 from xeco.models import Role
 from xeco.schemas.common import PageArgs
 from xeco.schemas.matches import RunPageSchema, RunSchema
-from xeco.services import outbox
 from xeco.services import runs as service
 
 PATH = "/matching/runs"
@@ -21,7 +20,6 @@ class Runs(MethodView):
     def post(self):
         """Start a full re-match of every open challenge, or get the run in progress."""
         run, _created = service.start_full_run(me(), trigger="manual")
-        outbox.commit()
         return run
 
     @signed_in(Role.OFFICER, Role.ADMIN)

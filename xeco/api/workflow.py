@@ -18,7 +18,7 @@ from xeco.schemas.workflow import (
     ResponseSchema,
     ReviewerSchema,
 )
-from xeco.services import outbox, workflow
+from xeco.services import workflow
 
 PATH = "/matches"
 blp = Blueprint("workflow", __name__, description="Review decisions and the parties' responses.")
@@ -34,7 +34,6 @@ class Decision(MethodView):
     def post(self, data, match_id):
         """Approve (introduces the parties) or reject (a reason is required)."""
         match = workflow.decide(me(), match_id, **data)
-        outbox.commit()
         return match
 
 
@@ -47,7 +46,6 @@ class BulkDecision(MethodView):
         """Decide several matches at once; each succeeds or fails on its own."""
         ids = data.pop("ids")
         results = workflow.decide_many(me(), ids, **data)
-        outbox.commit()
         return {"results": results}
 
 
@@ -60,7 +58,6 @@ class MatchResponse(MethodView):
     def post(self, data, match_id):
         """Accept or decline an introduction; both accepting marks the challenge matched."""
         match = workflow.respond(me(), match_id, **data)
-        outbox.commit()
         return match
 
 
@@ -78,7 +75,6 @@ class Notes(MethodView):
     def post(self, data, match_id):
         """Add a note."""
         note = workflow.add_note(me(), match_id, data["body"])
-        outbox.commit()
         return note
 
 
@@ -93,5 +89,4 @@ class Reviewer(MethodView):
     def put(self, data, challenge_id):
         """Assign (or reassign) the review of a challenge's proposals to an officer."""
         challenge = workflow.assign_reviewer(me(), challenge_id, data["reviewer_id"])
-        outbox.commit()
         return challenge

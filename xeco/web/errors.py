@@ -15,7 +15,6 @@ from werkzeug.exceptions import HTTPException
 
 from xeco.api import PREFIX
 from xeco.errors import DomainError
-from xeco.services import outbox
 from xeco.web.blueprint import bp
 
 log = logging.getLogger(__name__)
@@ -54,16 +53,8 @@ def _http_page(err: HTTPException):
     return error_page(err.code or 500, headers=kept)
 
 
-def _discard() -> None:
-    try:
-        outbox.rollback()
-    except Exception:  # the database itself may be what failed
-        log.exception("rollback after an error failed")
-
-
 @bp.errorhandler(DomainError)
 def _domain(err: DomainError):
-    _discard()
     # Service messages name the missing thing ("No match with id 7."): safe and useful.
     return error_page(err.code, err.message)
 
@@ -76,7 +67,6 @@ def _http(err: HTTPException):
 @bp.errorhandler(Exception)
 def _unexpected(err: Exception):
     log.exception("unhandled error on a page")
-    _discard()
     return error_page(500)
 
 

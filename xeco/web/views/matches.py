@@ -7,19 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from xeco import transaction
 from xeco.errors import DomainError
 from xeco.models import MatchStatus, Role
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
 from xeco.schemas.workflow import NoteInSchema
-from xeco.services import access, outbox, workflow
+from xeco.services import access, workflow
 from xeco.services import matches as service
 from xeco.web.blueprint import bp
 from xeco.web.formkit import flatten, put_errors, submitted
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
 from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
-from xeco.web.views.helpers import back, commit_or_flash, in_transaction, list_args
+from xeco.web.views.helpers import attempt, back, list_args
 
 
 @bp.get("/matches/")
@@ -60,7 +61,7 @@ def match_respond(match_id: int):
     form = ResponseForm()
     if submitted(form):
         done = _("Thank you: your answer is recorded.")
-        commit_or_flash(
+        attempt(
             lambda: workflow.respond(me(), match_id, form.response.data, form.note.data or None),
             done,
         )
@@ -94,9 +95,9 @@ def decide(match_id: int, form: DecisionForm) -> bool:
         return match.challenge.title
 
     try:
-        title = in_transaction(act)
+        title = act()
     except DomainError as err:
-        outbox.rollback()
+        transaction.abandon(err)
         messages = (err.errors or {}).get("json") if err.errors else None
         if messages:
             put_errors(form, messages)
@@ -124,7 +125,7 @@ def match_note(match_id: int):
             for message in flatten(err.messages):
                 flash(message, "error")
         else:
-            commit_or_flash(lambda: workflow.add_note(me(), match_id, body), _("Note added."))
+            attempt(lambda: workflow.add_note(me(), match_id, body), _("Note added."))
     return redirect(url_for("web.match_detail", match_id=match_id) + "#notes")
 
 

@@ -12,7 +12,7 @@ from xeco.web.blueprint import bp
 from xeco.web.formkit import submitted
 from xeco.web.forms import ActionForm
 from xeco.web.session import me
-from xeco.web.views.helpers import commit_or_flash, list_args
+from xeco.web.views.helpers import attempt, list_args
 
 
 @bp.get("/notifications/")
@@ -29,7 +29,7 @@ def notifications_list():
 def notification_read(notification_id: int):
     form = ActionForm()
     if submitted(form):
-        note, _err = commit_or_flash(lambda: service.mark_read(me(), notification_id))
+        note, _err = attempt(lambda: service.mark_read(me(), notification_id))
         if note is not None and note.match_id and request.form.get("open"):
             return redirect(url_for("web.match_detail", match_id=note.match_id))
     return redirect(url_for("web.notifications_list"))
@@ -40,5 +40,5 @@ def notification_read(notification_id: int):
 def notifications_read_all():
     form = ActionForm()
     if submitted(form):
-        commit_or_flash(lambda: service.mark_all_read(me()), _("All marked as read."))
+        attempt(lambda: service.mark_all_read(me()), _("All marked as read."))
     return redirect(url_for("web.notifications_list"))

@@ -13,7 +13,7 @@ from xeco.web.blueprint import bp
 from xeco.web.formkit import submitted
 from xeco.web.forms import LocaleForm
 from xeco.web.session import me
-from xeco.web.views.helpers import in_transaction, safe_next
+from xeco.web.views.helpers import safe_next
 
 # The demo accounts shown on the landing page, when the demo data set is loaded.
 DEMO_ACCOUNTS = [
@@ -55,11 +55,7 @@ def set_locale():
     if submitted(form):
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
-
-            def store():
-                me().locale = form.locale.data
-
-            in_transaction(store)
+            me().locale = form.locale.data
     return redirect(safe_next(form.next.data, url_for("web.landing")))
 
 

@@ -13,7 +13,7 @@ from xeco.web.blueprint import bp
 from xeco.web.formkit import submitted
 from xeco.web.forms import ActionForm
 from xeco.web.session import me, roles_required
-from xeco.web.views.helpers import commit_or_flash, list_args
+from xeco.web.views.helpers import attempt, list_args
 
 STAFF = (Role.OFFICER, Role.ADMIN)
 
@@ -33,7 +33,7 @@ def runs_start():
     form = ActionForm()
     if not submitted(form):
         return redirect(url_for("web.runs_list"))
-    result, err = commit_or_flash(lambda: service.start_full_run(me(), trigger="manual"))
+    result, err = attempt(lambda: service.start_full_run(me(), trigger="manual"))
     if err is not None:
         return redirect(url_for("web.runs_list"))
     run, created = result
