@@ -45,6 +45,10 @@ format: install
 test: lint
 	$(BIN)/python -m pytest
 
+# Everything but the tests that start real worker processes or a browser (marked slow).
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow"
+
 bench: install
 	$(BIN)/python bench/bench_matching.py
 

@@ -75,6 +75,15 @@ def _response(code: int, message: str | None = None, errors: dict | None = None,
     return resp
 
 
+def http_error(err: HTTPException):
+    """Any HTTP error as the JSON body (webargs' messages, when it has them, as errors)."""
+    data = getattr(err, "data", None) or {}
+    errors = data.get("messages") or data.get("errors")
+    message = data.get("message") or (INVALID_MESSAGE if errors else err.description)
+    headers = err.get_response().headers.items() if err.code in (405, 429) else None
+    return _response(err.code or 500, message, errors, headers)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
@@ -84,13 +93,7 @@ def register_error_handlers(app: Flask) -> None:
     def _validation(err: ValidationError):
         return _response(422, INVALID_MESSAGE, {"json": err.messages})
 
-    @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):
-        data = getattr(err, "data", None) or {}
-        errors = data.get("messages") or data.get("errors")
-        message = data.get("message") or (INVALID_MESSAGE if errors else err.description)
-        headers = err.get_response().headers.items() if err.code in (405, 429) else None
-        return _response(err.code or 500, message, errors, headers)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_jwt_extended import create_access_token
 from flask_migrate import upgrade
@@ -13,6 +14,8 @@ from xeco.extensions import db
 from xeco.models import Match, MatchingRun, Role, RunState, TaskOutbox, User
 from xeco.services import matching
 from xeco.services.users import ORG_KIND_FOR_ROLE, create_user, find_or_create_organisation
+
+pytestmark = pytest.mark.slow
 
 TOPICS = [
     ("lithium battery solid-state electrolyte", "锂电池 固态电解质 界面"),

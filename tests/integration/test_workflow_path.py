@@ -5,6 +5,7 @@ Each illegal step on the way is tried and refused with its documented status.
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.integration.conftest import free_port, wait_for
@@ -13,6 +14,8 @@ from xeco import transaction
 from xeco.extensions import db
 from xeco.models import Role
 from xeco.services.users import create_user
+
+pytestmark = pytest.mark.slow
 
 
 def test_from_post_to_both_parties_accepting(live_pg):

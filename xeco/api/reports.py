@@ -6,19 +6,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import signed_in
-from xeco.models import AuditEntry, Role
+from xeco.models import STAFF_ROLES, AuditEntry
 from xeco.schemas.workflow import AuditArgs, AuditPageSchema, SummarySchema
 from xeco.services import reports
 from xeco.services.listing import paginate
 
 PATH = "/reports"
 blp = Blueprint("reports", __name__, description="Reporting and exports for officers.")
-STAFF = (Role.OFFICER, Role.ADMIN)
 
 
 @blp.route("/summary")
 class Summary(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.response(200, SummarySchema)
     def get(self):
         """Counts by status, sector and month; time to first proposal and to decision."""
@@ -27,7 +26,7 @@ class Summary(MethodView):
 
 @blp.route("/matches.csv")
 class MatchesCsv(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.response(200, content_type="text/csv", description="All matches, one per row.")
     def get(self):
         """Every match as CSV (UTF-8 with BOM, so spreadsheets show Chinese)."""
@@ -43,7 +42,7 @@ audit_blp = Blueprint("audit", __name__, description="The audit log.")
 
 @audit_blp.route("")
 class Audit(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @audit_blp.arguments(AuditArgs, location="query")
     @audit_blp.response(200, AuditPageSchema)
     def get(self, args):

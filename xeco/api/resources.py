@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
+from xeco.schemas.resources import ResourceSchemas, patch
 from xeco.services.resources import ResourceService
 
 
@@ -29,17 +30,12 @@ def may_change(service: ResourceService):
 
 
 def resource_blueprint(
-    name: str,
-    service: ResourceService,
-    schema,
-    patch_schema,
-    list_args,
-    page_schema,
-    description: str,
-    who: str,
+    service: ResourceService, schemas: ResourceSchemas, description: str, who: str
 ) -> Blueprint:
+    name, noun = service.resource.name, service.resource.noun
+    schema, list_args, page_schema = schemas.item, schemas.list_args, schemas.page
+    patch_schema = patch(schema)
     blp = Blueprint(name, __name__, description=description)
-    noun = service.noun
 
     @blp.route("")
     class Collection(MethodView):
@@ -51,7 +47,7 @@ def resource_blueprint(
             """Paginated, filterable with q, status, sector and mine, sorted by `sort`."""
             return service.list(me(), args)
 
-        @signed_in(*service.creator_roles)
+        @signed_in(*service.resource.owners)
         @blp.doc(summary=f"Create a {noun} ({who})")
         @blp.arguments(schema)
         @blp.response(201, schema)

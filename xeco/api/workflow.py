@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
-from xeco.models import Role
+from xeco.models import PROVIDER_ROLES, STAFF_ROLES, Role
 from xeco.schemas.challenges import ChallengeSchema
 from xeco.schemas.matches import MatchSchema
 from xeco.schemas.workflow import (
@@ -22,12 +22,11 @@ from xeco.services import workflow
 
 PATH = "/matches"
 blp = Blueprint("workflow", __name__, description="Review decisions and the parties' responses.")
-STAFF = (Role.OFFICER, Role.ADMIN)
 
 
 @blp.route("/<id:match_id>/decision")
 class Decision(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.arguments(DecisionSchema)
     @blp.response(200, MatchSchema)
     @blp.alt_response(409, description="The match is not awaiting a decision.")
@@ -39,7 +38,7 @@ class Decision(MethodView):
 
 @blp.route("/decisions")
 class BulkDecision(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.arguments(BulkDecisionSchema)
     @blp.response(200, BulkResultsSchema)
     def post(self, data):
@@ -51,7 +50,7 @@ class BulkDecision(MethodView):
 
 @blp.route("/<id:match_id>/response")
 class MatchResponse(MethodView):
-    @signed_in(Role.COMPANY, Role.RESEARCHER, Role.INSTITUTE)
+    @signed_in(Role.COMPANY, *PROVIDER_ROLES)
     @blp.arguments(ResponseSchema)
     @blp.response(200, MatchSchema)
     @blp.alt_response(409, description="Not introduced, or you responded already.")
@@ -63,13 +62,13 @@ class MatchResponse(MethodView):
 
 @blp.route("/<id:match_id>/notes")
 class Notes(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.response(200, NoteSchema(many=True))
     def get(self, match_id):
         """Officers' notes on a match, oldest first."""
         return workflow.notes(me(), match_id)
 
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @blp.arguments(NoteInSchema)
     @blp.response(201, NoteSchema)
     def post(self, data, match_id):
@@ -83,7 +82,7 @@ reviewer_blp = Blueprint("reviewer", __name__, description="Who reviews a challe
 
 @reviewer_blp.route("/<id:challenge_id>/reviewer")
 class Reviewer(MethodView):
-    @signed_in(*STAFF)
+    @signed_in(*STAFF_ROLES)
     @reviewer_blp.arguments(ReviewerSchema)
     @reviewer_blp.response(200, ChallengeSchema)
     def put(self, data, challenge_id):

@@ -12,13 +12,14 @@ import logging
 from celery import shared_task
 from flask import current_app
 
+from xeco.resources import CAPABILITIES, CHALLENGES, PROGRAMMES
 from xeco.services import matching, runs
 from xeco.tasks.base import RETRY, TRANSIENT, logged
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="xeco.match_challenge", bind=True, **RETRY)
+@shared_task(name=CHALLENGES.match_task, bind=True, **RETRY)
 def match_challenge(self, challenge_id: int) -> dict:
     return logged(
         "match_challenge",
@@ -27,7 +28,7 @@ def match_challenge(self, challenge_id: int) -> dict:
     )
 
 
-@shared_task(name="xeco.match_capability", bind=True, **RETRY)
+@shared_task(name=CAPABILITIES.match_task, bind=True, **RETRY)
 def match_capability(self, capability_id: int) -> dict:
     return logged(
         "match_capability",
@@ -36,7 +37,7 @@ def match_capability(self, capability_id: int) -> dict:
     )
 
 
-@shared_task(name="xeco.match_programme", bind=True, **RETRY)
+@shared_task(name=PROGRAMMES.match_task, bind=True, **RETRY)
 def match_programme(self, programme_id: int) -> dict:
     return logged(
         "match_programme",

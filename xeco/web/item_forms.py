@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from xeco.models import CURRENCIES
 from xeco.schemas.capabilities import CapabilitySchema
 from xeco.schemas.challenges import ChallengeSchema
 from xeco.schemas.common import SECTORS
@@ -29,7 +30,6 @@ from xeco.schemas.programmes import ProgrammeSchema
 from xeco.web.formkit import choices, length_limits
 from xeco.web.labels import SECTOR_LABELS
 
-CURRENCIES = ["CNY", "USD", "EUR", "GBP", "HKD"]
 MAX_AMOUNT = 10**12
 
 
@@ -99,7 +99,7 @@ class ChallengeForm(FlaskForm):
     budget_min = money(_l("Budget from"))
     budget_max = money(_l("Budget up to"))
     currency = SelectField(
-        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="CNY"
+        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default=CURRENCIES[0]
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     visibility = RadioField(
@@ -188,7 +188,7 @@ class ProgrammeForm(FlaskForm):
     amount_min = money(_l("Amount from"))
     amount_max = money(_l("Amount up to"))
     currency = SelectField(
-        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="CNY"
+        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default=CURRENCIES[0]
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     url = StringField(

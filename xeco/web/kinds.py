@@ -9,9 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from xeco.models import Role
-from xeco.schemas.capabilities import CapabilitySchema
-from xeco.schemas.challenges import ChallengeSchema
-from xeco.schemas.programmes import ProgrammeSchema
+from xeco.schemas.resources import SCHEMAS
 from xeco.services.capabilities import capabilities
 from xeco.services.challenges import challenges
 from xeco.services.programmes import programmes
@@ -23,17 +21,32 @@ from xeco.web.item_forms import CapabilityForm, ChallengeForm, ProgrammeForm
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # URL segment and endpoint prefix
+    """What the pages add to a resource: its form, its words, and form-to-data glue."""
+
     service: ResourceService
-    schema: type
     form: type[FlaskForm]
-    owners: tuple[Role, ...]
     singular: object
     plural: object
     new_label: object
     body_field: str
     to_data: Callable[[FlaskForm, object | None], tuple[dict, list[str]]]
     fill: Callable[[FlaskForm, object], None]
+
+    @property
+    def name(self) -> str:  # URL segment and endpoint prefix
+        return self.service.resource.name
+
+    @property
+    def owners(self) -> tuple[Role, ...]:
+        return self.service.resource.owners
+
+    @property
+    def schema(self) -> type:
+        return SCHEMAS[self.name].item
+
+    @property
+    def list_args(self) -> type:
+        return SCHEMAS[self.name].list_args
 
 
 def _blank(value):
@@ -122,11 +135,8 @@ def programme_fill(form: ProgrammeForm, obj) -> None:
 
 KINDS = {
     "challenges": Kind(
-        "challenges",
         challenges,
-        ChallengeSchema,
         ChallengeForm,
-        (Role.COMPANY,),
         _l("Challenge"),
         _l("Challenges"),
         _l("Post a challenge"),
@@ -135,11 +145,8 @@ KINDS = {
         challenge_fill,
     ),
     "capabilities": Kind(
-        "capabilities",
         capabilities,
-        CapabilitySchema,
         CapabilityForm,
-        (Role.RESEARCHER, Role.INSTITUTE),
         _l("Capability"),
         _l("Capabilities"),
         _l("Add a capability"),
@@ -148,11 +155,8 @@ KINDS = {
         capability_fill,
     ),
     "programmes": Kind(
-        "programmes",
         programmes,
-        ProgrammeSchema,
         ProgrammeForm,
-        (Role.AGENCY,),
         _l("Programme"),
         _l("Programmes"),
         _l("Add a programme"),

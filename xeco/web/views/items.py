@@ -13,11 +13,8 @@ from flask_login import login_required
 
 from xeco import transaction
 from xeco.errors import DomainError
-from xeco.schemas.capabilities import CapabilityListArgs
-from xeco.schemas.challenges import ChallengeListArgs
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
-from xeco.schemas.programmes import ProgrammeListArgs
 from xeco.services import access
 from xeco.services import matches as match_service
 from xeco.web.blueprint import bp
@@ -27,15 +24,9 @@ from xeco.web.kinds import KINDS, Kind
 from xeco.web.session import me
 from xeco.web.views.helpers import attempt, list_args
 
-LIST_ARGS = {
-    "challenges": ChallengeListArgs,
-    "capabilities": CapabilityListArgs,
-    "programmes": ProgrammeListArgs,
-}
-
 
 def _list(kind: Kind):
-    args = list_args(LIST_ARGS[kind.name], per_page=15)
+    args = list_args(kind.list_args, per_page=15)
     page = kind.service.list(me(), args)
     can_create = me().role in kind.owners
     return render_template(

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from xeco import transaction
 from xeco.errors import DomainError
-from xeco.models import MatchStatus, Role
+from xeco.models import STAFF_ROLES, MatchStatus
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
 from xeco.schemas.workflow import NoteInSchema
@@ -40,7 +40,7 @@ def match_detail(match_id: int):
     match = service.get(user, match_id)
     side = access.party_side(user, match)
     answered = side is not None and getattr(match, f"{side}_response") is not None
-    officer = access.is_officer(user)
+    officer = user.is_staff
     return render_template(
         "matches/detail.html",
         match=match,
@@ -73,7 +73,7 @@ def match_respond(match_id: int):
 
 
 @bp.post("/matches/<id:match_id>/decide")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def match_decide(match_id: int):
     form = DecisionForm()
     # The queue's two buttons send the decision as the button's value.
@@ -115,7 +115,7 @@ def decide(match_id: int, form: DecisionForm) -> bool:
 
 
 @bp.post("/matches/<id:match_id>/notes")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def match_note(match_id: int):
     form = ActionForm()
     if submitted(form):

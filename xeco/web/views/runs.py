@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from xeco.models import Role
+from xeco.models import STAFF_ROLES
 from xeco.schemas.common import PageArgs
 from xeco.schemas.matches import RunSchema
 from xeco.services import runs as service
@@ -15,11 +15,9 @@ from xeco.web.forms import ActionForm
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import attempt, list_args
 
-STAFF = (Role.OFFICER, Role.ADMIN)
-
 
 @bp.get("/runs/")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def runs_list():
     args = list_args(PageArgs, per_page=15)
     page = service.list_runs(args["page"], args["per_page"])
@@ -28,7 +26,7 @@ def runs_list():
 
 
 @bp.post("/runs/")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def runs_start():
     form = ActionForm()
     if not submitted(form):
@@ -46,14 +44,14 @@ def runs_start():
 
 
 @bp.get("/runs/<id:run_id>")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def run_detail(run_id: int):
     run = service.get(run_id)
     return render_template("runs/detail.html", run=run, data=RunSchema().dump(run))
 
 
 @bp.get("/runs/<id:run_id>/progress")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def run_progress(run_id: int):
     """What the API's GET /matching/runs/<id> says, for a page that holds no bearer token."""
     response = jsonify(RunSchema().dump(service.get(run_id)))
