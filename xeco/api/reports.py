@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import signed_in
-from xeco.models import STAFF_ROLES, AuditEntry
+from xeco.models import STAFF_ROLES
 from xeco.schemas.workflow import AuditArgs, AuditPageSchema, SummarySchema
-from xeco.services import reports
-from xeco.services.listing import paginate
+from xeco.services import audit, reports
 
 PATH = "/reports"
 blp = Blueprint("reports", __name__, description="Reporting and exports for officers.")
@@ -47,13 +45,4 @@ class Audit(MethodView):
     @audit_blp.response(200, AuditPageSchema)
     def get(self, args):
         """Who changed what and when, newest first; filter by object, id, actor, action."""
-        stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-        for key, column in (
-            ("object", AuditEntry.object_type),
-            ("object_id", AuditEntry.object_id),
-            ("actor_id", AuditEntry.actor_id),
-            ("action", AuditEntry.action),
-        ):
-            if args.get(key) is not None:
-                stmt = stmt.where(column == args[key])
-        return paginate(stmt, args["page"], args["per_page"])
+        return audit.entries(args, args["page"], args["per_page"])

@@ -24,8 +24,7 @@ from xeco.models import (
 from xeco.models.base import utcnow
 from xeco.services import access, audit, notifications
 from xeco.services import matches as reads
-from xeco.services.matching import challenge_query
-from xeco.services.matching_index import capability_profile
+from xeco.services.engine_inputs import capability_profile, challenge_query
 
 DECISIONS = {"approve": MatchStatus.APPROVED, "reject": MatchStatus.REJECTED}
 

@@ -1,4 +1,4 @@
-"""Glue between WTForms (rendering, CSRF) and the marshmallow schemas (the rules).
+"""Glue between WTForms (rendering) and the marshmallow schemas (the rules).
 
 The schemas that validate the API validate the pages too: limits shown in the forms are
 read from them, and their error messages are put next to the fields they concern.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError, validate
@@ -34,17 +33,6 @@ def split_list(raw: str | None) -> list[str]:
 
 def join_list(items) -> str:
     return ", ".join(items or [])
-
-
-def submitted(form: FlaskForm) -> bool:
-    """True when a POST passed the form's checks; a POST without a valid token is a 400."""
-    if request.method != "POST":
-        return False
-    valid = form.validate()
-    csrf = getattr(form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
-        abort(400)
-    return valid
 
 
 def load(form: FlaskForm, schema: Schema, data: dict) -> dict | None:

@@ -13,7 +13,7 @@ from xeco.extensions import limiter
 from xeco.schemas.users import RegisterSchema
 from xeco.services import users
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors, submitted
+from xeco.web.formkit import load, put_errors
 from xeco.web.forms import ActionForm, SignInForm, SignUpForm
 from xeco.web.session import SessionUser
 from xeco.web.views.helpers import safe_next
@@ -27,7 +27,7 @@ def _auth_limit() -> str:
 @limiter.limit(_auth_limit, methods=["POST"])
 def signin():
     form = SignInForm(next=request.args.get("next"), email=request.args.get("email"))
-    if submitted(form):
+    if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors = [_("Wrong e-mail address or password.")]
@@ -43,7 +43,7 @@ def signin():
 @limiter.limit(_auth_limit, methods=["POST"])
 def signup():
     form = SignUpForm()
-    if submitted(form):
+    if form.validate_on_submit():
         payload = {
             "email": form.email.data,
             "password": form.password.data,
@@ -86,7 +86,7 @@ def _register(form: SignUpForm, data: dict):
 @bp.post("/signout")
 def signout():
     form = ActionForm()
-    if submitted(form) and current_user.is_authenticated:
+    if form.validate_on_submit() and current_user.is_authenticated:
         user = current_user.user
         users.end_sessions(user)
         logout_user()

@@ -18,7 +18,7 @@ from xeco.schemas.matches import MatchListArgs
 from xeco.services import access
 from xeco.services import matches as match_service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors, submitted
+from xeco.web.formkit import load, put_errors
 from xeco.web.forms import ActionForm
 from xeco.web.kinds import KINDS, Kind
 from xeco.web.session import me
@@ -63,7 +63,7 @@ def _save(kind: Kind, obj=None):
     form = kind.form()
     if obj is not None and request.method == "GET":
         kind.fill(form, obj)
-    if submitted(form):
+    if form.validate_on_submit():
         data, problems = kind.to_data(form, obj)
         if problems:
             put_errors(form, {"publications": problems})
@@ -104,7 +104,7 @@ def _edit(kind: Kind, item_id: int):
 
 def _close(kind: Kind, item_id: int):
     form = ActionForm()
-    if submitted(form):
+    if form.validate_on_submit():
         attempt(lambda: kind.service.close(me(), item_id), _("Closed."))
     return redirect(url_for(f"web.{kind.name}_detail", item_id=item_id))
 

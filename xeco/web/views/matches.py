@@ -16,7 +16,7 @@ from xeco.schemas.workflow import NoteInSchema
 from xeco.services import access, workflow
 from xeco.services import matches as service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import flatten, put_errors, submitted
+from xeco.web.formkit import flatten, put_errors
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
 from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
@@ -59,7 +59,7 @@ def match_detail(match_id: int):
 @login_required
 def match_respond(match_id: int):
     form = ResponseForm()
-    if submitted(form):
+    if form.validate_on_submit():
         done = _("Thank you: your answer is recorded.")
         attempt(
             lambda: workflow.respond(me(), match_id, form.response.data, form.note.data or None),
@@ -77,7 +77,7 @@ def match_respond(match_id: int):
 def match_decide(match_id: int):
     form = DecisionForm()
     # The queue's two buttons send the decision as the button's value.
-    if submitted(form):
+    if form.validate_on_submit():
         decide(match_id, form)
     else:
         for errors in form.errors.values():
@@ -118,7 +118,7 @@ def decide(match_id: int, form: DecisionForm) -> bool:
 @roles_required(*STAFF_ROLES)
 def match_note(match_id: int):
     form = ActionForm()
-    if submitted(form):
+    if form.validate_on_submit():
         try:
             body = NoteInSchema().load({"body": request.form.get("body", "")})["body"]
         except ValidationError as err:

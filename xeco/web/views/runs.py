@@ -10,7 +10,6 @@ from xeco.schemas.common import PageArgs
 from xeco.schemas.matches import RunSchema
 from xeco.services import runs as service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import submitted
 from xeco.web.forms import ActionForm
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import attempt, list_args
@@ -29,7 +28,7 @@ def runs_list():
 @roles_required(*STAFF_ROLES)
 def runs_start():
     form = ActionForm()
-    if not submitted(form):
+    if not form.validate_on_submit():
         return redirect(url_for("web.runs_list"))
     result, err = attempt(lambda: service.start_full_run(me(), trigger="manual"))
     if err is not None:
