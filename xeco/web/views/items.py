@@ -60,9 +60,8 @@ def _save(kind: Kind, obj=None):
     user = me()
     if obj is None:
         kind.service.check_can_create(user)  # a 403 page before anyone fills the form in
-    form = kind.form()
-    if obj is not None and request.method == "GET":
-        kind.fill(form, obj)
+    # A first look shows the item as stored; a post shows what was sent.
+    form = kind.form(obj=obj if request.method == "GET" else None)
     if form.validate_on_submit():
         data, problems = kind.to_data(form, obj)
         if problems:
