@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app xeco
 PORT ?= 5000
 export PORT
 
-.PHONY: install run worker beat test test-fast lint format migrate seed clean bench
+.PHONY: install run worker beat test test-fast lint format migrate seed clean bench translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "xeco needs Python 3.11"'
@@ -44,6 +44,14 @@ format: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Everything but the tests that start real worker processes or a browser (marked slow).
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow"
+
+# After editing a .po: the .mo files are tracked, and a test checks that they match.
+translations: install
+	$(BIN)/pybabel compile -d xeco/translations
 
 bench: install
 	$(BIN)/python bench/bench_matching.py

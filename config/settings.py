@@ -134,7 +134,8 @@ class Config:
             }
         },
     }
-    JSON_SORT_KEYS = False
+    # A profile of argon2.profiles: the cost of every password hash.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
@@ -157,6 +158,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
+    # Hashing at production cost is most of the time of a test that signs users up.
+    PASSWORD_HASH_PROFILE = "CHEAPEST"
 
 
 CONFIGS = {

@@ -12,9 +12,19 @@ from config import load_config
 from config.settings import DEV_SECRET, instance_secret
 
 
+class XecoFlask(Flask):
+    """Flask whose every view runs in one unit of work: commit on return, roll back on error."""
+
+    def dispatch_request(self):
+        from xeco import transaction
+
+        with transaction.unit():
+            return super().dispatch_request()
+
+
 def create_app(config: object | str | None = None) -> Flask:
     """Build the app. ``config`` is a config class, a name, or a mapping of overrides."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = XecoFlask(__name__, instance_relative_config=False)
     overrides: dict = {}
     if config is None or isinstance(config, str):
         app.config.from_object(load_config(config))

@@ -60,12 +60,17 @@ def beat_schedule(app: Flask) -> dict:
 
 
 def celery_init_app(app: Flask) -> Celery:
+    from xeco import transaction
+
     class FlaskTask(Task):
+        """Every task runs in the app context and one unit of work (commit, or roll back)."""
+
         def __call__(self, *args, **kwargs):
             # Called inside an app already (eagerly, or from a test): use its context.
             if has_app_context():
-                return self.run(*args, **kwargs)
-            with app.app_context():
+                with transaction.unit():
+                    return self.run(*args, **kwargs)
+            with app.app_context(), transaction.unit():
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.import_name, task_cls=FlaskTask)

@@ -22,6 +22,8 @@ INVALID_MESSAGE = "Some fields are invalid; see errors."
 class DomainError(Exception):
     code = 400
     message = "Bad request."
+    # True when what was done before the error must be committed all the same.
+    keep_changes = False
 
     def __init__(self, message: str | None = None, errors: dict | None = None):
         super().__init__(message or self.message)
@@ -73,36 +75,27 @@ def _response(code: int, message: str | None = None, errors: dict | None = None,
     return resp
 
 
-def _discard_changes() -> None:
-    """A failed request keeps nothing: half-applied changes are rolled back at once."""
-    from xeco.services import outbox
-
-    try:
-        outbox.rollback()
-    except Exception:  # the database itself may be what failed
-        log.exception("rollback after an error failed")
+def http_error(err: HTTPException):
+    """Any HTTP error as the JSON body (webargs' messages, when it has them, as errors)."""
+    data = getattr(err, "data", None) or {}
+    errors = data.get("messages") or data.get("errors")
+    message = data.get("message") or (INVALID_MESSAGE if errors else err.description)
+    headers = err.get_response().headers.items() if err.code in (405, 429) else None
+    return _response(err.code or 500, message, errors, headers)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):
-        _discard_changes()
         return _response(err.code, err.message, err.errors)
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError):
         return _response(422, INVALID_MESSAGE, {"json": err.messages})
 
-    @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):
-        data = getattr(err, "data", None) or {}
-        errors = data.get("messages") or data.get("errors")
-        message = data.get("message") or (INVALID_MESSAGE if errors else err.description)
-        headers = err.get_response().headers.items() if err.code in (405, 429) else None
-        return _response(err.code or 500, message, errors, headers)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
-        _discard_changes()
         return _response(500, "Internal error; it has been logged.")

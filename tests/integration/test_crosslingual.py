@@ -6,8 +6,8 @@ import pytest
 
 from tests.integration.conftest import wait_for
 from tests.integration.test_pipeline import headers, make_user, post
+from xeco import transaction
 from xeco.models import Role
-from xeco.services import outbox
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def test_chinese_challenge_gets_english_lab_and_english_challenge_gets_chinese_l
             owners[email] = make_user(email, Role.RESEARCHER, f"XL University {i}")
         company = make_user("xl-company@example.com", Role.COMPANY, "XL Pharma")
         officer = make_user("xl-officer@example.com", Role.OFFICER)
-        outbox.commit()
+        transaction.commit()
         caps = {}
         for email, title, summary in CAPABILITIES:
             body = {"title": title, "summary": summary}

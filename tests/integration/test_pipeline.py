@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_jwt_extended import create_access_token
 from flask_migrate import upgrade
 
 from tests.conftest import make_test_app
 from tests.integration.conftest import _base_env, wait_for
+from xeco import transaction
 from xeco.extensions import db
 from xeco.models import Match, MatchingRun, Role, RunState, TaskOutbox, User
-from xeco.services import matching, outbox
+from xeco.services import matching
 from xeco.services.users import ORG_KIND_FOR_ROLE, create_user, find_or_create_organisation
+
+pytestmark = pytest.mark.slow
 
 TOPICS = [
     ("lithium battery solid-state electrolyte", "锂电池 固态电解质 界面"),
@@ -65,7 +69,7 @@ def test_real_worker_writes_proposals_for_a_posted_challenge(live_pg):
     with app.app_context():
         people = seed_capabilities("p1")
         company = make_user("p1-company@example.com", Role.COMPANY, "p1 Company")
-        outbox.commit()
+        transaction.commit()
         for en, zh in TOPICS:
             post(
                 client,
@@ -127,7 +131,7 @@ def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_d
         people = seed_capabilities("p3")
         company = make_user("p3-company@example.com", Role.COMPANY, "p3 Company")
         officer = make_user("p3-officer@example.com", Role.OFFICER)
-        outbox.commit()
+        transaction.commit()
         for en, zh in TOPICS:
             post(
                 client,
@@ -197,7 +201,7 @@ def test_posts_succeed_while_the_broker_is_down_and_are_matched_when_it_returns(
     with app.app_context():
         people = seed_capabilities("p4")
         company = make_user("p4-company@example.com", Role.COMPANY, "p4 Company")
-        outbox.commit()
+        transaction.commit()
         company = headers(company)
         en, zh = TOPICS[3]
         post(
@@ -244,7 +248,7 @@ def test_embedded_default_needs_no_redis(tmp_path):
         upgrade()
         researcher = make_user("e-r@example.com", Role.RESEARCHER, "Embedded University")
         company = make_user("e-c@example.com", Role.COMPANY, "Embedded Company")
-        outbox.commit()
+        transaction.commit()
         client = app.test_client()
         post(
             client,

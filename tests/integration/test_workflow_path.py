@@ -5,14 +5,17 @@ Each illegal step on the way is tried and refused with its documented status.
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.integration.conftest import free_port, wait_for
 from tests.smtp import start_smtp
+from xeco import transaction
 from xeco.extensions import db
 from xeco.models import Role
-from xeco.services import outbox
 from xeco.services.users import create_user
+
+pytestmark = pytest.mark.slow
 
 
 def test_from_post_to_both_parties_accepting(live_pg):
@@ -51,7 +54,7 @@ def _walk(app, client, inbox):
         assert resp.status_code == 201, resp.get_json()
     with app.app_context():
         create_user("wf-officer@example.com", "a-long-password", Role.OFFICER)
-        outbox.commit()
+        transaction.commit()
         db.session.remove()
     company, researcher = _token(client, "wf-co@example.com"), _token(client, "wf-re@example.com")
     officer = _token(client, "wf-officer@example.com")

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from tests.integration.conftest import free_port
 from tests.smtp import start_smtp
+from xeco import transaction
 from xeco.models import EmailOutbox, Notification
-from xeco.services import mail, notifications, outbox
+from xeco.services import mail, notifications
 
 
 def test_queued_mail_is_sent_over_smtp(app, db, users):
@@ -18,7 +19,7 @@ def test_queued_mail_is_sent_over_smtp(app, db, users):
         notifications.notify(
             users["company"], "introduced", "介绍：石墨烯导热膜", "您的挑战已匹配。"
         )
-        outbox.commit()
+        transaction.commit()
         assert mail.send_pending() == {"sent": 1, "failed": 0, "retry": 0}
         db.session.commit()
     finally:

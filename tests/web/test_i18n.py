@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 
 from tests.web.conftest import csrf_token, sign_in
 from xeco.models import Role
@@ -38,11 +39,22 @@ def test_an_unknown_locale_is_ignored(client, db):
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
 
 
-def test_catalogues_compile_when_the_mo_is_missing(tmp_path):
-    target = tmp_path / "translations"
-    shutil.copytree(i18n.TRANSLATIONS, target)
-    for mo in target.glob("*/LC_MESSAGES/*.mo"):
-        mo.unlink()
-    assert i18n.compile_missing(target) == 1
-    assert (target / "zh" / "LC_MESSAGES" / "messages.mo").stat().st_size > 1000
-    assert i18n.compile_missing(target) == 0
+def test_the_tracked_mo_files_are_compiled_from_their_po():
+    """A .po edited without ``make translations`` would leave the pages on old texts."""
+    catalogues = list(i18n.TRANSLATIONS.glob("*/LC_MESSAGES/*.po"))
+    assert catalogues
+    for po in catalogues:
+        with po.open("rb") as src:
+            source = read_po(src)
+        with po.with_suffix(".mo").open("rb") as src:
+            compiled = read_mo(src)
+        # What gettext serves: fuzzy and untranslated messages are not compiled.
+        wanted = _texts(m for m in source if m.string and not m.fuzzy)
+        assert _texts(compiled) == wanted, po
+
+
+def _texts(messages) -> dict:
+    def plain(text):  # a plural message is a sequence: the .po's a tuple, the .mo's a list
+        return tuple(text) if isinstance(text, list | tuple) else text
+
+    return {plain(m.id): plain(m.string) for m in messages if m.id}

@@ -177,3 +177,22 @@ def test_paginated_pages_keep_odd_query_names_in_the_query(signed_in, users, db)
     for path in ("/challenges/", "/matches/", "/review"):
         resp = client.get(path + "?_method=POST&_external=1&_anchor=x&page=1")
         assert resp.status_code == 200, path
+
+
+def test_an_edit_form_shows_the_item_as_stored(signed_in, users, db):
+    challenge = ChallengeFactory(
+        author=users["company"],
+        keywords=["machine vision", "缺陷检测"],
+        trl=4,
+        visibility=Visibility.RESTRICTED,
+    )
+    programme = ProgrammeFactory(owner=users["agency"], regions=["Jiangsu", "Zhejiang"])
+    db.session.commit()
+
+    html = signed_in(users["company"]).get(f"/challenges/{challenge.id}/edit").get_data(True)
+    assert 'value="machine vision, 缺陷检测"' in html
+    assert '<option selected value="4">' in html
+    assert '<input checked id="visibility-1" name="visibility" required type="radio"' in html
+
+    html = signed_in(users["agency"]).get(f"/programmes/{programme.id}/edit").get_data(True)
+    assert 'value="Jiangsu, Zhejiang"' in html

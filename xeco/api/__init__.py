@@ -40,20 +40,26 @@ def register_api(api: Api, app: Flask) -> None:
         workflow,
     )
     from xeco.api.security import register_jwt
+    from xeco.extensions import csrf
 
     register_jwt(app)
     app.url_map.converters["id"] = IdConverter
     api.register_converter(
         IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
-    for module in (health, auth, users, matches, workflow, runs, notifications, reports):
-        api.register_blueprint(module.blp, url_prefix=PREFIX + module.PATH)
-    api.register_blueprint(users.me_blp, url_prefix=PREFIX + "/me")
-    for path, blp in catalogue.BLUEPRINTS.items():
+
+    def add(blp, path: str) -> None:
         api.register_blueprint(blp, url_prefix=PREFIX + path)
-    api.register_blueprint(matches.challenge_blp, url_prefix=PREFIX + "/challenges")
-    api.register_blueprint(workflow.reviewer_blp, url_prefix=PREFIX + "/challenges")
-    api.register_blueprint(reports.audit_blp, url_prefix=PREFIX + "/audit")
+        csrf.exempt(blp)  # bearer tokens, not cookies: nothing for a forged form to ride on
+
+    for module in (health, auth, users, matches, workflow, runs, notifications, reports):
+        add(module.blp, module.PATH)
+    add(users.me_blp, "/me")
+    for path, blp in catalogue.BLUEPRINTS.items():
+        add(blp, path)
+    add(matches.challenge_blp, "/challenges")
+    add(workflow.reviewer_blp, "/challenges")
+    add(reports.audit_blp, "/audit")
 
     @app.before_request
     def _require_json():

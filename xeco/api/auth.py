@@ -17,7 +17,6 @@ from xeco.schemas.users import (
     TokenSchema,
     UserSchema,
 )
-from xeco.services import outbox
 from xeco.services.users import authenticate as check_credentials
 from xeco.services.users import end_sessions, register, revoke_token
 
@@ -44,7 +43,6 @@ class Register(MethodView):
         goes through an administrator, so nobody can claim another's organisation by name.
         """
         user = register(data)
-        outbox.commit()
         return user
 
 
@@ -61,7 +59,6 @@ class Token(MethodView):
         user = check_credentials(data["email"], data["password"])
         if user is None:
             raise Unauthorized("Wrong e-mail or password.")
-        outbox.commit()
         expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
         return {
             "access_token": create_access_token(identity=user),
@@ -79,4 +76,3 @@ class Token(MethodView):
             end_sessions(me())
         else:
             revoke_token(claims["jti"], datetime.fromtimestamp(claims["exp"], UTC))
-        outbox.commit()

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
-from xeco.models import Role
+from xeco.models import STAFF_ROLES
 from xeco.schemas.matches import MatchListArgs, MatchPageSchema, MatchSchema
 from xeco.services import matches as service
 
@@ -14,7 +14,7 @@ blp = Blueprint("matches", __name__, description="Proposed matches and their rev
 
 @blp.route("")
 class Matches(MethodView):
-    @signed_in(Role.OFFICER, Role.ADMIN)
+    @signed_in(*STAFF_ROLES)
     @blp.arguments(MatchListArgs, location="query")
     @blp.response(200, MatchPageSchema)
     def get(self, args):

@@ -7,7 +7,6 @@ from marshmallow import Schema, fields
 from xeco.api.security import me, signed_in
 from xeco.schemas.workflow import NotificationArgs, NotificationPageSchema, NotificationSchema
 from xeco.services import notifications as service
-from xeco.services import outbox
 
 PATH = "/notifications"
 blp = Blueprint("notifications", __name__, description="Your notifications.")
@@ -34,7 +33,6 @@ class Read(MethodView):
     def post(self, notification_id):
         """Mark one as read."""
         note = service.mark_read(me(), notification_id)
-        outbox.commit()
         return note
 
 
@@ -45,5 +43,4 @@ class ReadAll(MethodView):
     def post(self):
         """Mark all as read."""
         marked = service.mark_all_read(me())
-        outbox.commit()
         return {"marked": marked}

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
-from xeco.services import outbox
+from xeco.schemas.resources import ResourceSchemas, patch
 from xeco.services.resources import ResourceService
 
 
@@ -30,17 +30,12 @@ def may_change(service: ResourceService):
 
 
 def resource_blueprint(
-    name: str,
-    service: ResourceService,
-    schema,
-    patch_schema,
-    list_args,
-    page_schema,
-    description: str,
-    who: str,
+    service: ResourceService, schemas: ResourceSchemas, description: str, who: str
 ) -> Blueprint:
+    name, noun = service.resource.name, service.resource.noun
+    schema, list_args, page_schema = schemas.item, schemas.list_args, schemas.page
+    patch_schema = patch(schema)
     blp = Blueprint(name, __name__, description=description)
-    noun = service.noun
 
     @blp.route("")
     class Collection(MethodView):
@@ -52,14 +47,13 @@ def resource_blueprint(
             """Paginated, filterable with q, status, sector and mine, sorted by `sort`."""
             return service.list(me(), args)
 
-        @signed_in(*service.creator_roles)
+        @signed_in(*service.resource.owners)
         @blp.doc(summary=f"Create a {noun} ({who})")
         @blp.arguments(schema)
         @blp.response(201, schema)
         def post(self, data):
             """Matching for it is queued once it is stored."""
             obj = service.create(me(), data)
-            outbox.commit()
             return obj
 
     @blp.route("/<id:item_id>")
@@ -78,7 +72,6 @@ def resource_blueprint(
         def patch(self, data, item_id):
             """Matching for it is queued again once the change is stored."""
             obj = service.update(me(), item_id, data)
-            outbox.commit()
             return obj
 
         @signed_in()
@@ -87,7 +80,6 @@ def resource_blueprint(
         def delete(self, item_id):
             """A soft close: the record and its history stay readable."""
             service.close(me(), item_id)
-            outbox.commit()
 
     Collection.__name__ = f"{name.title()}Collection"
     Item.__name__ = f"{name.title()}Item"

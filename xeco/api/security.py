@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from copy import deepcopy
 from functools import wraps
 
 from flask import Flask, g
 from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_smorest import Blueprint
 
 from xeco.errors import Forbidden, error_body
 from xeco.extensions import jwt
@@ -30,14 +30,11 @@ def signed_in(*roles: Role):
             return fn(*args, **kwargs)
 
         # Outermost, so a request is authenticated before its body is parsed; the OpenAPI
-        # operation learns that it takes a bearer token.
-        wrapper._apidoc = deepcopy(getattr(fn, "_apidoc", {}))
-        manual = wrapper._apidoc.setdefault("manual_doc", {})
-        manual["security"] = BEARER
+        # operation learns that it takes a bearer token, and which roles it needs.
+        doc: dict = {"security": BEARER}
         if roles:
-            note = "Roles: " + ", ".join(r.value for r in roles) + "."
-            manual["description"] = (manual.get("description", "") + "\n\n" + note).strip()
-        return wrapper
+            doc["description"] = "Roles: " + ", ".join(r.value for r in roles) + "."
+        return Blueprint.doc(**doc)(wrapper)
 
     return decorator
 

@@ -7,7 +7,6 @@ from xeco.api.security import me, signed_in
 from xeco.models import Role
 from xeco.schemas.common import PageArgs, page_schema
 from xeco.schemas.users import StaffCreateSchema, UserSchema, UserUpdateSchema
-from xeco.services import outbox
 from xeco.services import users as service
 
 PATH = "/users"
@@ -30,7 +29,6 @@ class Users(MethodView):
     def post(self, data):
         """Create a user of any role, officers and admins included (admins)."""
         user = service.create_by_admin(me(), data)
-        outbox.commit()
         return user
 
 
@@ -42,7 +40,6 @@ class UserById(MethodView):
     def patch(self, data, user_id):
         """Rename, deactivate or reactivate a user (admins)."""
         user = service.update_by_admin(me(), user_id, data)
-        outbox.commit()
         return user
 
 

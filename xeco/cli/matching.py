@@ -4,11 +4,12 @@ import sys
 import time
 
 import click
-from flask.cli import with_appcontext
 
+from xeco import transaction
+from xeco.cli import Commands
 from xeco.extensions import db
 from xeco.models import ACTIVE_RUN_STATES
-from xeco.services import matching, outbox, runs
+from xeco.services import matching, runs
 
 
 def _bar(done: int, total: int, width: int = 40) -> str:
@@ -30,11 +31,12 @@ def follow(run_id: int, interval: float = 1.0, out=sys.stdout) -> str:
             for error in run.errors:
                 out.write(f"  {error}\n")
             return run.state.value
-        db.session.commit()
+        # End the read, so the next round sees the worker's progress (and SQLite's lock goes).
+        db.session.rollback()
         time.sleep(interval)
 
 
-@click.group(help="Matching: full runs, progress, one challenge.")
+@click.group(cls=Commands, help="Matching: full runs, progress, one challenge.")
 def matching_cli():
     pass
 
@@ -46,11 +48,11 @@ def matching_cli():
     show_default=True,
     help="Follow the run with a live progress bar.",
 )
-@with_appcontext
 def run_command(wait):
     """Start a full run (or join the one in progress)."""
     run, created = runs.start_full_run(actor=None, trigger="cli")
-    outbox.commit()
+    # The worker can only take the run up once it is committed and its chunks published.
+    transaction.commit()
     click.echo(f"{'started' if created else 'joined'} run {run.id}")
     if wait:
         state = follow(run.id)
@@ -61,7 +63,6 @@ def run_command(wait):
 @matching_cli.command("status")
 @click.argument("run_id", type=int)
 @click.option("--follow/--no-follow", "keep", default=True, show_default=True)
-@with_appcontext
 def status_command(run_id, keep):
     """Show a run's progress; follow it until it ends."""
     if keep:
@@ -73,18 +74,14 @@ def status_command(run_id, keep):
 
 @matching_cli.command("challenge")
 @click.argument("challenge_id", type=int)
-@with_appcontext
 def challenge_command(challenge_id):
     """Match one challenge now, in this process."""
     out = matching.match_challenge(challenge_id)
-    outbox.commit()
     click.echo(out.as_dict())
 
 
 @matching_cli.command("resume")
-@with_appcontext
 def resume_command():
     """Republish the unfinished chunks of stalled runs."""
     count = runs.resume_stalled()
-    outbox.commit()
     click.echo(f"republished {count} chunk(s)")

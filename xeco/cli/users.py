@@ -2,16 +2,15 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 
+from xeco.cli import Commands
 from xeco.errors import DomainError
 from xeco.extensions import db
 from xeco.models import Organisation, OrgKind, Role, User
-from xeco.services import outbox
 from xeco.services.users import ORG_KIND_FOR_ROLE, create_user, find_or_create_organisation
 
 
-@click.group(help="Manage user accounts.")
+@click.group(cls=Commands, help="Manage user accounts.")
 def users():
     pass
 
@@ -22,7 +21,6 @@ def users():
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default=None, help="Display name (default: the part before @).")
 @click.option("--organisation", "org_name", default=None, help="Organisation name.")
-@with_appcontext
 def create(email, role, password, name, org_name):
     """Create a user; the way to make the first admin."""
     role = Role(role)
@@ -32,16 +30,13 @@ def create(email, role, password, name, org_name):
         org = find_or_create_organisation(org_name, kind)
     try:
         user = create_user(email, password, role, name=name, organisation=org)
-        outbox.commit()
     except DomainError as err:
-        outbox.rollback()
         detail = f" {err.errors}" if err.errors else ""
         raise click.ClickException(f"{err.message}{detail}") from err
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
 
 
 @users.command("list")
-@with_appcontext
 def list_users():
     """List users with their role and organisation."""
     rows = db.session.execute(

@@ -1,6 +1,7 @@
 """The domain model, one module per aggregate."""
 
 from xeco.models.audit import AuditEntry
+from xeco.models.base import CURRENCIES
 from xeco.models.capability import Capability, CapabilityKind, CapabilityStatus, Publication
 from xeco.models.challenge import Challenge, ChallengeStatus, Visibility
 from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
@@ -9,11 +10,20 @@ from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
 from xeco.models.programme import Programme, ProgrammeStatus
 from xeco.models.run import ACTIVE_RUN_STATES, MatchingRun, RunChunk, RunState
-from xeco.models.user import SELF_REGISTER_ROLES, STAFF_ROLES, RevokedToken, Role, User
+from xeco.models.user import (
+    PROVIDER_ROLES,
+    SELF_REGISTER_ROLES,
+    STAFF_ROLES,
+    RevokedToken,
+    Role,
+    User,
+)
 from xeco.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_RUN_STATES",
+    "CURRENCIES",
+    "PROVIDER_ROLES",
     "SELF_REGISTER_ROLES",
     "STAFF_ROLES",
     "TRANSITIONS",

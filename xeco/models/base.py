@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from xeco.extensions import db
 
+# ISO 4217 codes that amounts may be in; the first is the default.
+CURRENCIES = ("CNY", "USD", "EUR", "GBP", "HKD")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
+from xeco.models.base import CURRENCIES, Timestamped, UTCDateTime, db, str_enum
 
 
 class Visibility(enum.StrEnum):
@@ -45,7 +45,7 @@ class Challenge(Timestamped, db.Model):
     trl: Mapped[int | None] = mapped_column(sa.SmallInteger)
     budget_min: Mapped[int | None] = mapped_column(sa.BigInteger)
     budget_max: Mapped[int | None] = mapped_column(sa.BigInteger)
-    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), default=CURRENCIES[0], nullable=False)
     deadline: Mapped[date | None] = mapped_column(sa.Date)
     visibility: Mapped[Visibility] = mapped_column(
         str_enum(Visibility, "challenge_visibility"), default=Visibility.PUBLIC, nullable=False

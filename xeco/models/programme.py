@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xeco.models.base import Timestamped, db, str_enum
+from xeco.models.base import CURRENCIES, Timestamped, db, str_enum
 
 
 class ProgrammeStatus(enum.StrEnum):
@@ -33,7 +33,7 @@ class Programme(Timestamped, db.Model):
     regions: Mapped[list] = mapped_column(sa.JSON, default=list, nullable=False)
     amount_min: Mapped[int | None] = mapped_column(sa.BigInteger)
     amount_max: Mapped[int | None] = mapped_column(sa.BigInteger)
-    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), default=CURRENCIES[0], nullable=False)
     deadline: Mapped[date | None] = mapped_column(sa.Date)
     url: Mapped[str | None] = mapped_column(sa.String(300))
     # "en", "zh" or "mixed", detected from the text on every save (services/languages.py).

@@ -6,30 +6,46 @@ import secrets
 from datetime import datetime
 from functools import cache
 
+import argon2.profiles
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xeco.models.base import Timestamped, UTCDateTime, db, str_enum
 
-_hasher = PasswordHasher()
+DEFAULT_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # argon2-cffi's own default parameters
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def _hasher() -> PasswordHasher:
+    """The hasher of the app's ``PASSWORD_HASH_PROFILE`` (tests use a cheap one)."""
+    name = DEFAULT_HASH_PROFILE
+    if has_app_context():
+        name = current_app.config.get("PASSWORD_HASH_PROFILE", name)
+    return _hasher_for(name)
 
 
 @cache
-def _decoy() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(argon2.profiles, profile))
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+@cache
+def _decoy(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def check_decoy(password: str) -> None:
     """As much work as checking a real password, for an e-mail address that has none: an
     answer that came faster would tell that the address has no account."""
+    hasher = _hasher()
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_decoy(), password)
+        hasher.verify(_decoy(hasher), password)
 
 
 class Role(enum.StrEnum):
@@ -43,6 +59,8 @@ class Role(enum.StrEnum):
 
 SELF_REGISTER_ROLES = (Role.COMPANY, Role.RESEARCHER, Role.INSTITUTE, Role.AGENCY)
 STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
+# Those who offer capabilities: the provider side of a match.
+PROVIDER_ROLES = (Role.RESEARCHER, Role.INSTITUTE)
 
 
 class User(Timestamped, db.Model):
@@ -69,10 +87,10 @@ class User(Timestamped, db.Model):
 
     def check_password(self, password: str) -> bool:
         try:
-            ok = _hasher.verify(self.password_hash, password)
+            ok = _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if ok and _hasher.check_needs_rehash(self.password_hash):
+        if ok and _hasher().check_needs_rehash(self.password_hash):
             self.set_password(password)
         return ok
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate, validates_schema
 
-from xeco.models import ProgrammeStatus
+from xeco.models import CURRENCIES, ProgrammeStatus
 from xeco.schemas.challenges import check_range
 from xeco.schemas.common import (
     SECTORS,
@@ -34,7 +34,7 @@ class ProgrammeSchema(Schema):
     )
     amount_min = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
     amount_max = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
-    currency = fields.String(validate=validate.OneOf(["CNY", "USD", "EUR", "GBP", "HKD"]))
+    currency = fields.String(validate=validate.OneOf(CURRENCIES))
     deadline = fields.Date(allow_none=True)
     url = fields.URL(allow_none=True, validate=validate.Length(max=300))
     status = fields.Enum(ProgrammeStatus, by_value=True, dump_only=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from xeco import resources
 from xeco.models import (
+    PROVIDER_ROLES,
     Capability,
     Challenge,
     Match,
@@ -14,22 +16,11 @@ from xeco.models import (
 )
 from xeco.models.match import VISIBLE_TO_PARTIES
 
-# The role that owns each kind of resource (besides officers, who may change anything).
-OWNER_ROLES = {
-    "challenges": (Role.COMPANY,),
-    "capabilities": (Role.RESEARCHER, Role.INSTITUTE),
-    "programmes": (Role.AGENCY,),
-}
-
-
-def is_officer(user: User) -> bool:
-    return user.role in (Role.OFFICER, Role.ADMIN)
-
 
 def owns(user: User, obj) -> bool:
     """Members of the owning organisation with the owning role own the item."""
     return (
-        user.role in OWNER_ROLES[obj.__tablename__]
+        user.role in resources.of(obj).owners
         and user.organisation_id is not None
         and user.organisation_id == obj.organisation_id
     )
@@ -51,7 +42,7 @@ def party_side(user: User, match: Match) -> str | None:
     company = user.organisation_id is not None and user.role == Role.COMPANY
     if company and user.organisation_id == match.challenge.organisation_id:
         return "company"
-    if user.role in (Role.RESEARCHER, Role.INSTITUTE) and match.capability.owner_id == user.id:
+    if user.role in PROVIDER_ROLES and match.capability.owner_id == user.id:
         return "provider"
     return None
 
@@ -60,7 +51,7 @@ def party_clause(user: User) -> sa.ColumnElement[bool]:
     """The SQL form of ``party_side(user, match) is not None``."""
     if user.role == Role.COMPANY and user.organisation_id is not None:
         return Match.challenge.has(Challenge.organisation_id == user.organisation_id)
-    if user.role in (Role.RESEARCHER, Role.INSTITUTE):
+    if user.role in PROVIDER_ROLES:
         return Match.capability.has(Capability.owner_id == user.id)
     return sa.false()
 
@@ -73,11 +64,11 @@ def matched_challenge_ids(user: User) -> sa.Select:
 
 
 def challenge_visibility(user: User) -> sa.ColumnElement[bool]:
-    if is_officer(user):
+    if user.is_staff:
         return sa.true()
     clauses = [Challenge.visibility == Visibility.PUBLIC]
     if user.role == Role.COMPANY and user.organisation_id:
         clauses.append(Challenge.organisation_id == user.organisation_id)
-    if user.role in (Role.RESEARCHER, Role.INSTITUTE):
+    if user.role in PROVIDER_ROLES:
         clauses.append(Challenge.id.in_(matched_challenge_ids(user)))
     return sa.or_(*clauses)

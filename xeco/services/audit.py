@@ -6,10 +6,12 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import inspect
 
 from xeco.extensions import db
 from xeco.models import AuditEntry, User
+from xeco.services.listing import Page, paginate
 
 
 def _plain(value: Any) -> Any:
@@ -53,3 +55,17 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def entries(filters: dict, page: int, per_page: int) -> Page:
+    """The log, newest first; ``filters`` may name the object, its id, the actor, the action."""
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    for key, column in (
+        ("object", AuditEntry.object_type),
+        ("object_id", AuditEntry.object_id),
+        ("actor_id", AuditEntry.actor_id),
+        ("action", AuditEntry.action),
+    ):
+        if filters.get(key) is not None:
+            stmt = stmt.where(column == filters[key])
+    return paginate(stmt, page, per_page)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from xeco.models import Capability, CapabilityKind, CapabilityStatus, Publication, Role, User
+from xeco.resources import CAPABILITIES
 from xeco.services.listing import json_list_contains
 from xeco.services.resources import ResourceService
 
@@ -27,9 +28,7 @@ class CapabilityService(ResourceService):
 
 
 capabilities = CapabilityService(
-    model=Capability,
-    task="xeco.match_capability",
-    task_arg="capability_id",
+    resource=CAPABILITIES,
     search_columns=("title", "summary", "keywords", "equipment"),
     closed_status=CapabilityStatus.CLOSED,
 )

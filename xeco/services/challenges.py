@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from xeco.models import Challenge, ChallengeStatus, User
+from xeco.resources import CHALLENGES
 from xeco.services import access
 from xeco.services.resources import ResourceService
 
@@ -21,9 +22,7 @@ class ChallengeService(ResourceService):
 
 
 challenges = ChallengeService(
-    model=Challenge,
-    task="xeco.match_challenge",
-    task_arg="challenge_id",
+    resource=CHALLENGES,
     search_columns=("title", "description", "keywords"),
     closed_status=ChallengeStatus.CLOSED,
     ranges=(("budget_min", "budget_max"),),

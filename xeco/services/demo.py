@@ -127,3 +127,21 @@ def load(path: Path = DATA) -> dict[str, int]:
         )
     db.session.flush()
     return {k: len(v) for k, v in data.items() if isinstance(v, list)}
+
+
+# The demo accounts the landing page offers, when the demo data set is loaded.
+LANDING_ACCOUNTS = [
+    ("company@example.com", Role.COMPANY),
+    ("researcher@example.com", Role.RESEARCHER),
+    ("institute@example.com", Role.INSTITUTE),
+    ("agency@example.com", Role.AGENCY),
+    ("officer@example.com", Role.OFFICER),
+    ("officer.zh@example.cn", Role.OFFICER),
+    ("admin@example.com", Role.ADMIN),
+]
+
+
+def accounts_present() -> list[tuple[str, Role]]:
+    emails = [e for e, _ in LANDING_ACCOUNTS]
+    present = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
+    return [(e, r) for e, r in LANDING_ACCOUNTS if e in present]

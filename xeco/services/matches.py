@@ -18,7 +18,7 @@ from xeco.services.listing import Page, paginate
 
 
 def visibility(user: User) -> sa.ColumnElement[bool]:
-    if access.is_officer(user):
+    if user.is_staff:
         return sa.true()
     return sa.and_(access.party_clause(user), Match.status.in_(VISIBLE_TO_PARTIES))
 

@@ -26,7 +26,7 @@ from xeco.models import (
     Programme,
 )
 from xeco.services import matching_index
-from xeco.services.matching_index import capability_profile
+from xeco.services.engine_inputs import capability_profile, challenge_query, programme_query
 
 log = logging.getLogger(__name__)
 EXPLAIN_TERMS = 8
@@ -48,10 +48,6 @@ class Outcome:
     def add(self, other: Outcome) -> None:
         for key, value in asdict(other).items():
             setattr(self, key, getattr(self, key) + value)
-
-
-def challenge_query(ch: Challenge) -> dict:
-    return {"title": ch.title, "keywords": list(ch.keywords or []), "description": ch.description}
 
 
 def stored_term(challenge_words: str, weight: float, capability_words: str) -> list:
@@ -299,12 +295,7 @@ def match_programme(programme_id: int, limit: int = 200) -> Outcome:
     prog = db.session.get(Programme, programme_id)
     if prog is None:
         return Outcome()
-    query = {
-        "title": prog.title,
-        "keywords": list(prog.keywords or []),
-        "description": prog.summary,
-    }
-    return _rematch(Match.programme_id, prog.id, query, limit)
+    return _rematch(Match.programme_id, prog.id, programme_query(prog), limit)
 
 
 def refresh_indexes(force: bool = False) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from xeco.extensions import db
 from xeco.matching import Matcher
 from xeco.models import Capability, CapabilityStatus, Programme, ProgrammeStatus
+from xeco.services.engine_inputs import capability_profile, programme_profile
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +40,6 @@ class Index:
     def position(self, item_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == item_id)
         return int(hits[0]) if hits.size else None
-
-
-def capability_profile(cap: Capability) -> dict:
-    summary = cap.summary + (f"\n{cap.equipment}" if cap.equipment else "")
-    return {
-        "title": cap.title,
-        "keywords": list(cap.keywords or []),
-        "summary": summary,
-        "publications": [f"{p.title}. {p.abstract or ''}".strip() for p in cap.publications],
-    }
-
-
-def programme_profile(prog: Programme) -> dict:
-    return {"title": prog.title, "keywords": list(prog.keywords or []), "summary": prog.summary}
 
 
 SOURCES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from xeco import transaction
 from xeco.errors import NotFound
 from xeco.extensions import db
 from xeco.models import EmailOutbox, Notification, User
@@ -27,8 +28,7 @@ def queue_email(to: str, subject: str, body: str) -> EmailOutbox:
     # A subject is a header: a line break in it (from a title) would end it.
     mail = EmailOutbox(to=to, subject=" ".join(subject.split())[:300], body=body)
     db.session.add(mail)
-    if not db.session.info.get("xeco_mail_queued"):
-        db.session.info["xeco_mail_queued"] = True
+    if transaction.once("send_emails"):
         outbox.enqueue("xeco.send_emails")
     return mail
 

@@ -1,9 +1,9 @@
 """Send background jobs only after the change that asked for them has committed.
 
-``enqueue`` records a job in the task outbox inside the caller's transaction; ``commit``
-commits and then publishes what was recorded. A broker that cannot be reached leaves the
-rows pending; ``relay_pending`` (run by Celery beat and at worker start) sends them later.
-Tasks are idempotent, so a job published twice does no harm.
+``enqueue`` records a job in the task outbox inside the caller's transaction and has it
+published once that transaction commits (``xeco.transaction``). A broker that cannot be
+reached leaves the rows pending; ``relay_pending`` (run by Celery beat and at worker start)
+sends them later. Tasks are idempotent, so a job published twice does no harm.
 """
 
 from __future__ import annotations
@@ -13,34 +13,20 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 
+from xeco import transaction
 from xeco.extensions import db
 from xeco.models import TaskOutbox
 from xeco.models.base import utcnow
 
 log = logging.getLogger(__name__)
-_KEY = "xeco_outbox"
 
 
 def enqueue(task: str, **kwargs) -> TaskOutbox:
     row = TaskOutbox(task=task, kwargs=kwargs)
     db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault(_KEY, []).append(row.id)
+    transaction.collect("outbox", row.id, then=_publish)
     return row
-
-
-def commit() -> int:
-    """Commit the session, then publish the jobs it recorded. Returns how many were sent."""
-    ids = db.session.info.pop(_KEY, [])
-    db.session.info.pop("xeco_mail_queued", None)
-    db.session.commit()
-    return _publish(ids) if ids else 0
-
-
-def rollback() -> None:
-    db.session.info.pop(_KEY, None)
-    db.session.info.pop("xeco_mail_queued", None)
-    db.session.rollback()
 
 
 def relay_pending(limit: int = 500) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from xeco.models import Programme, ProgrammeStatus
+from xeco.resources import PROGRAMMES
 from xeco.services.listing import json_list_contains
 from xeco.services.resources import ResourceService
 
@@ -14,9 +15,7 @@ class ProgrammeService(ResourceService):
 
 
 programmes = ProgrammeService(
-    model=Programme,
-    task="xeco.match_programme",
-    task_arg="programme_id",
+    resource=PROGRAMMES,
     search_columns=("title", "summary", "keywords"),
     closed_status=ProgrammeStatus.CLOSED,
     ranges=(("amount_min", "amount_max"),),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from xeco.extensions import db
-from xeco.models import Capability, Challenge, Match, MatchStatus
+from xeco.models import Capability, Challenge, Match, MatchStatus, Programme, Visibility
 
 
 def _hours(deltas) -> dict:
@@ -25,28 +25,41 @@ def _hours(deltas) -> dict:
     }
 
 
+def _month(column) -> sa.ColumnElement[str]:
+    """``YYYY-MM`` of a UTC timestamp, in SQL (the two databases spell it differently)."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m", column)
+    return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
+
+
 def summary() -> dict:
-    rows = db.session.execute(
-        sa.select(Match.status, Match.created_at, Match.decided_at, Challenge.sector).join(
-            Challenge, Challenge.id == Match.challenge_id
-        )
+    month = _month(Match.created_at).label("month")
+    sector = sa.func.coalesce(sa.func.nullif(Challenge.sector, ""), "unspecified").label("sector")
+    # One grouped query; the totals by status, sector and month are sums of its rows.
+    groups = db.session.execute(
+        sa.select(month, sector, Match.status, sa.func.count())
+        .join(Challenge, Challenge.id == Match.challenge_id)
+        .group_by(month, sector, Match.status)
     ).all()
-    by_status = Counter(r.status.value for r in rows)
-    by_sector = Counter(r.sector or "unspecified" for r in rows)
+    by_status: Counter = Counter()
+    by_sector: Counter = Counter()
     months: dict[str, Counter] = defaultdict(Counter)
     sector_months: Counter = Counter()
-    for r in rows:
-        month = r.created_at.strftime("%Y-%m")
-        months[month][r.status.value] += 1
-        sector_months[(month, r.sector or "unspecified")] += 1
+    for row_month, row_sector, status, n in groups:
+        by_status[status.value] += n
+        by_sector[row_sector] += n
+        months[row_month][status.value] += n
+        sector_months[(row_month, row_sector)] += n
+    decided = db.session.execute(
+        sa.select(Match.created_at, Match.decided_at).where(Match.decided_at.is_not(None))
+    ).all()
     first = db.session.execute(
         sa.select(Challenge.created_at, sa.func.min(Match.created_at))
         .join(Match, Match.challenge_id == Challenge.id)
         .group_by(Challenge.id, Challenge.created_at)
     ).all()
-    decided = [r.decided_at - r.created_at for r in rows if r.decided_at is not None]
     return {
-        "total": len(rows),
+        "total": sum(by_status.values()),
         "by_status": {s.value: by_status.get(s.value, 0) for s in MatchStatus},
         "by_sector": dict(sorted(by_sector.items())),
         "by_month": [
@@ -59,7 +72,7 @@ def summary() -> dict:
         "time_to_first_proposal_hours": _hours(
             _aware(p) - _aware(c) for c, p in first if p is not None
         ),
-        "time_to_decision_hours": _hours(decided),
+        "time_to_decision_hours": _hours(r.decided_at - r.created_at for r in decided),
         "challenges": db.session.scalar(sa.select(sa.func.count()).select_from(Challenge)),
         "capabilities": db.session.scalar(sa.select(sa.func.count()).select_from(Capability)),
     }
@@ -154,3 +167,17 @@ def _match_rows():
                 m.provider_response.value if m.provider_response else "",
             ]
         )
+
+
+def public_counts() -> dict[str, int]:
+    """What the landing page tells anyone: public challenges, capabilities, programmes."""
+
+    def count(model, *where) -> int:
+        stmt = sa.select(sa.func.count()).select_from(model).where(*where)
+        return db.session.scalar(stmt) or 0
+
+    return {
+        "challenges": count(Challenge, Challenge.visibility == Visibility.PUBLIC),
+        "capabilities": count(Capability),
+        "programmes": count(Programme),
+    }

@@ -15,18 +15,25 @@ from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
 from xeco.models import User
 from xeco.models.base import utcnow
+from xeco.resources import Resource
 from xeco.services import access, audit, outbox
 from xeco.services.listing import Page, paginate, sort_clause, text_filter
 
 
 @dataclass
 class ResourceService:
-    model: type
-    task: str  # the matching task enqueued after each create or edit
-    task_arg: str
+    resource: Resource
     search_columns: tuple[str, ...]
     closed_status: Any
     ranges: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def model(self) -> type:
+        return self.resource.model
+
+    @property
+    def noun(self) -> str:
+        return self.resource.noun
 
     # --- reading -----------------------------------------------------------------------
     def visibility(self, user: User) -> sa.ColumnElement[bool]:
@@ -39,10 +46,6 @@ class ResourceService:
         if obj is None:
             raise NotFound(f"No {self.noun} with id {item_id}.")
         return obj
-
-    @property
-    def noun(self) -> str:
-        return self.model.__tablename__[:-1].replace("capabilitie", "capability")
 
     def list(self, user: User, args: dict) -> Page:
         stmt = sa.select(self.model).where(self.visibility(user))
@@ -62,12 +65,8 @@ class ResourceService:
         return stmt
 
     # --- changing ----------------------------------------------------------------------
-    @property
-    def creator_roles(self) -> tuple:
-        return access.OWNER_ROLES[self.model.__tablename__]
-
     def check_can_create(self, user: User) -> None:
-        if user.role not in self.creator_roles:
+        if user.role not in self.resource.owners:
             raise Forbidden(f"Your role ({user.role.value}) may not create a {self.noun}.")
         if user.organisation_id is None:
             raise Forbidden("You belong to no organisation.")
@@ -129,4 +128,4 @@ class ResourceService:
         audit.record(user, "close", obj, before=before)
 
     def after_change(self, obj) -> None:
-        outbox.enqueue(self.task, **{self.task_arg: obj.id})
+        outbox.enqueue(self.resource.match_task, **{self.resource.id_arg: obj.id})

@@ -13,7 +13,7 @@ from xeco.extensions import db
 from xeco.models import Organisation, OrgKind, RevokedToken, Role, User
 from xeco.models.base import utcnow
 from xeco.models.user import check_decoy, hash_password
-from xeco.services import audit, outbox
+from xeco.services import audit
 from xeco.services.notifications import queue_email
 
 # The organisation kind each self-registering role belongs to.
@@ -105,10 +105,9 @@ def register(data: dict) -> User:
             "Someone tried to open a new xeco account with this e-mail address. If it was "
             "you, sign in instead; if not, you need do nothing.",
         )
-        # The notice must outlive the refusal, whose error handler rolls back; nothing else
-        # has been changed yet.
-        outbox.commit()
-        raise RegistrationRefused()
+        refusal = RegistrationRefused()
+        refusal.keep_changes = True  # the notice to the owner must outlive the refusal
+        raise refusal
     if existing_organisation(data["organisation"]["name"], kind) is not None:
         raise RegistrationRefused()
     organisation = find_or_create_organisation(kind=kind, **data["organisation"])

@@ -24,8 +24,7 @@ from xeco.models import (
 from xeco.models.base import utcnow
 from xeco.services import access, audit, notifications
 from xeco.services import matches as reads
-from xeco.services.matching import challenge_query
-from xeco.services.matching_index import capability_profile
+from xeco.services.engine_inputs import capability_profile, challenge_query
 
 DECISIONS = {"approve": MatchStatus.APPROVED, "reject": MatchStatus.REJECTED}
 
@@ -37,7 +36,7 @@ def _move(match: Match, new: MatchStatus) -> None:
 
 
 def _officer_match(actor: User, match_id: int) -> Match:
-    if actor.role not in (Role.OFFICER, Role.ADMIN):
+    if not actor.is_staff:
         raise Forbidden("Only officers decide on matches.")
     return reads.get(actor, match_id)
 
@@ -174,7 +173,7 @@ def notes(actor: User, match_id: int) -> list[MatchNote]:
 
 
 def assign_reviewer(actor: User, challenge_id: int, reviewer_id: int) -> Challenge:
-    if actor.role not in (Role.OFFICER, Role.ADMIN):
+    if not actor.is_staff:
         raise Forbidden("Only officers assign reviews.")
     challenge = db.session.get(Challenge, challenge_id)
     if challenge is None:

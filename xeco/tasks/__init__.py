@@ -1,3 +1,3 @@
 """Thin Celery tasks: take ids, call one service, safe to run twice."""
 
-from xeco.tasks import mail, matching, outbox, worker  # noqa: F401
+from xeco.tasks import heartbeat, mail, matching, outbox  # noqa: F401

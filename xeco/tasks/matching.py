@@ -1,4 +1,4 @@
-"""Matching tasks. Each takes ids, re-reads rows, calls the matching service, and commits once.
+"""Matching tasks. Each takes ids, re-reads rows and calls the matching service.
 
 All are idempotent (upserts keyed by challenge and capability that never touch a decided
 match), so ``acks_late`` redelivery and retries are safe. Only transient errors, those of
@@ -8,60 +8,38 @@ the database or the broker, are retried, with exponential backoff.
 from __future__ import annotations
 
 import logging
-import time
 
 from celery import shared_task
 from flask import current_app
-from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from xeco.services import matching, outbox, runs
+from xeco.resources import CAPABILITIES, CHALLENGES, PROGRAMMES
+from xeco.services import matching, runs
+from xeco.tasks.base import RETRY, TRANSIENT, logged
 
 log = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, DBAPIError, BrokerError, ConnectionError)
-RETRY = dict(
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-)
 
 
-def _timed(name: str, item: str, fn):
-    start = time.perf_counter()
-    try:
-        result = fn()
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
-    log.info("%s %s: %s in %.0f ms", name, item, result, (time.perf_counter() - start) * 1000)
-    return result
-
-
-@shared_task(name="xeco.match_challenge", bind=True, **RETRY)
+@shared_task(name=CHALLENGES.match_task, bind=True, **RETRY)
 def match_challenge(self, challenge_id: int) -> dict:
-    return _timed(
+    return logged(
         "match_challenge",
         f"challenge={challenge_id} task={self.request.id}",
         lambda: matching.match_challenge(challenge_id).as_dict(),
     )
 
 
-@shared_task(name="xeco.match_capability", bind=True, **RETRY)
+@shared_task(name=CAPABILITIES.match_task, bind=True, **RETRY)
 def match_capability(self, capability_id: int) -> dict:
-    return _timed(
+    return logged(
         "match_capability",
         f"capability={capability_id} task={self.request.id}",
         lambda: matching.match_capability(capability_id).as_dict(),
     )
 
 
-@shared_task(name="xeco.match_programme", bind=True, **RETRY)
+@shared_task(name=PROGRAMMES.match_task, bind=True, **RETRY)
 def match_programme(self, programme_id: int) -> dict:
-    return _timed(
+    return logged(
         "match_programme",
         f"programme={programme_id} task={self.request.id}",
         lambda: matching.match_programme(programme_id).as_dict(),
@@ -75,11 +53,11 @@ def full_run(self, run_id: int) -> int:
         run = runs.plan(run_id, current_app.config["MATCHING_CHUNK_SIZE"])
         return run.total
 
-    return _timed("full_run", f"run={run_id} task={self.request.id}", plan)
+    return logged("full_run", f"run={run_id} task={self.request.id}", plan)
 
 
 @shared_task(name="xeco.run_chunk", bind=True, **RETRY)
-def run_chunk(self, run_id: int, number: int) -> int:
+def run_chunk(self, run_id: int, number: int) -> str:
     def work():
         ids = runs.chunk_to_do(run_id, number)
         if ids is None:
@@ -97,18 +75,18 @@ def run_chunk(self, run_id: int, number: int) -> int:
         runs.finish_chunk(run_id, number, proposals, errors)
         return f"{len(ids)} challenges, {proposals} proposals"
 
-    return _timed("run_chunk", f"run={run_id} chunk={number} task={self.request.id}", work)
+    return logged("run_chunk", f"run={run_id} chunk={number} task={self.request.id}", work)
 
 
 @shared_task(name="xeco.scheduled_full_run", **RETRY)
-def scheduled_full_run() -> int:
+def scheduled_full_run() -> int | str:
     def start():
         run, created = runs.start_full_run(actor=None, trigger="schedule")
         return run.id if created else f"run {run.id} in progress"
 
-    return _timed("scheduled_full_run", "", start)
+    return logged("scheduled_full_run", "", start)
 
 
 @shared_task(name="xeco.resume_runs", **RETRY)
 def resume_runs() -> int:
-    return _timed("resume_runs", "", runs.resume_stalled)
+    return logged("resume_runs", "", runs.resume_stalled)

@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from xeco.api import PREFIX
-from xeco.errors import DomainError
-from xeco.services import outbox
+from xeco.errors import DomainError, http_error
 from xeco.web.blueprint import bp
 
 log = logging.getLogger(__name__)
@@ -54,16 +53,8 @@ def _http_page(err: HTTPException):
     return error_page(err.code or 500, headers=kept)
 
 
-def _discard() -> None:
-    try:
-        outbox.rollback()
-    except Exception:  # the database itself may be what failed
-        log.exception("rollback after an error failed")
-
-
 @bp.errorhandler(DomainError)
 def _domain(err: DomainError):
-    _discard()
     # Service messages name the missing thing ("No match with id 7."): safe and useful.
     return error_page(err.code, err.message)
 
@@ -76,18 +67,14 @@ def _http(err: HTTPException):
 @bp.errorhandler(Exception)
 def _unexpected(err: Exception):
     log.exception("unhandled error on a page")
-    _discard()
     return error_page(500)
 
 
 def init_app(app: Flask) -> None:
     """Route-less 404s and 405s outside the API get the HTML page too."""
-    handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
-    json_handler = handlers.get(HTTPException)
 
     def _either(err: HTTPException):
-        if request.path.startswith(PREFIX) or json_handler is None:
-            return json_handler(err) if json_handler else err
-        return _http_page(err)
+        return http_error(err) if request.path.startswith(PREFIX) else _http_page(err)
 
-    handlers[HTTPException] = _either
+    # Takes the place of the app-wide JSON handler, which it calls for the API's paths.
+    app.register_error_handler(HTTPException, _either)

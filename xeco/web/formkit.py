@@ -1,4 +1,4 @@
-"""Glue between WTForms (rendering, CSRF) and the marshmallow schemas (the rules).
+"""Glue between WTForms (rendering) and the marshmallow schemas (the rules).
 
 The schemas that validate the API validate the pages too: limits shown in the forms are
 read from them, and their error messages are put next to the fields they concern.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError, validate
+from wtforms import StringField
+from wtforms import ValidationError as FieldError
 
 # Commas (ASCII and Chinese), enumeration commas, semicolons and new lines all separate.
 _LIST_SPLIT = re.compile(r"[,，、;；\n]+")
@@ -36,15 +37,36 @@ def join_list(items) -> str:
     return ", ".join(items or [])
 
 
-def submitted(form: FlaskForm) -> bool:
-    """True when a POST passed the form's checks; a POST without a valid token is a 400."""
-    if request.method != "POST":
-        return False
-    valid = form.validate()
-    csrf = getattr(form, "csrf_token", None)
-    if csrf is not None and csrf.errors:
-        abort(400)
-    return valid
+class ListField(StringField):
+    """A list typed on one line: its data is the list, what the form shows is the line.
+
+    ``max_chars`` limits the typed line, with the message of WTForms' own Length check.
+    """
+
+    def __init__(self, label=None, validators=None, max_chars: int | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.max_chars = max_chars
+
+    def process_data(self, value) -> None:
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            self.data = split_list(valuelist[0])
+
+    def _value(self) -> str:
+        # A form sent back with errors shows the line as it was typed.
+        return self.raw_data[0] if self.raw_data else join_list(self.data)
+
+    def pre_validate(self, form) -> None:
+        typed = self.raw_data[0] if self.raw_data else ""
+        if self.max_chars is not None and len(typed) > self.max_chars:
+            message = self.ngettext(
+                "Field cannot be longer than %(max)d character.",
+                "Field cannot be longer than %(max)d characters.",
+                self.max_chars,
+            )
+            raise FieldError(message % {"max": self.max_chars})
 
 
 def load(form: FlaskForm, schema: Schema, data: dict) -> dict | None:

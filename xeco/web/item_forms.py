@@ -22,14 +22,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from xeco.models import CURRENCIES
 from xeco.schemas.capabilities import CapabilitySchema
 from xeco.schemas.challenges import ChallengeSchema
 from xeco.schemas.common import SECTORS
 from xeco.schemas.programmes import ProgrammeSchema
-from xeco.web.formkit import choices, length_limits
+from xeco.web import publications as pubs
+from xeco.web.formkit import ListField, choices, length_limits
 from xeco.web.labels import SECTOR_LABELS
 
-CURRENCIES = ["CNY", "USD", "EUR", "GBP", "HKD"]
 MAX_AMOUNT = 10**12
 
 
@@ -52,11 +53,19 @@ def text(schema, name, label, help_text, area=False, rows=6):
 
 
 def keywords_field():
-    return StringField(
+    return ListField(
         _l("Keywords"),
         description=_l("Up to 20, separated by commas; each up to 60 characters."),
-        validators=[Optional(), Length(max=20 * 62)],
+        validators=[Optional()],
+        max_chars=20 * 62,
     )
+
+
+class PublicationsField(TextAreaField):
+    """The publications as lines of "Title | year | DOI"; a form made from an item shows its own."""
+
+    def process_data(self, value) -> None:
+        self.data = value if isinstance(value, str) or value is None else pubs.as_lines(value)
 
 
 def sector_choices(blank: bool):
@@ -99,7 +108,7 @@ class ChallengeForm(FlaskForm):
     budget_min = money(_l("Budget from"))
     budget_max = money(_l("Budget up to"))
     currency = SelectField(
-        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="CNY"
+        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default=CURRENCIES[0]
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     visibility = RadioField(
@@ -143,7 +152,7 @@ class CapabilityForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 100)],
         render_kw={"min": 0, "max": 100},
     )
-    publications = TextAreaField(
+    publications = PublicationsField(
         _l("Publications"),
         description=_l(
             'One per line: "Title | year | DOI". Year and DOI may be left out. Up to 50.'
@@ -180,15 +189,16 @@ class ProgrammeForm(FlaskForm):
         description=_l("None ticked means every sector."),
         choices=sector_choices(False),
     )
-    regions = StringField(
+    regions = ListField(
         _l("Eligible regions"),
         description=_l("Separated by commas; empty means anywhere."),
-        validators=[Optional(), Length(max=50 * 82)],
+        validators=[Optional()],
+        max_chars=50 * 82,
     )
     amount_min = money(_l("Amount from"))
     amount_max = money(_l("Amount up to"))
     currency = SelectField(
-        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="CNY"
+        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default=CURRENCIES[0]
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     url = StringField(

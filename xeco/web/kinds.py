@@ -9,31 +9,42 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from xeco.models import Role
-from xeco.schemas.capabilities import CapabilitySchema
-from xeco.schemas.challenges import ChallengeSchema
-from xeco.schemas.programmes import ProgrammeSchema
+from xeco.schemas.resources import SCHEMAS
 from xeco.services.capabilities import capabilities
 from xeco.services.challenges import challenges
 from xeco.services.programmes import programmes
 from xeco.services.resources import ResourceService
 from xeco.web import publications as pubs
-from xeco.web.formkit import join_list, split_list
 from xeco.web.item_forms import CapabilityForm, ChallengeForm, ProgrammeForm
 
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # URL segment and endpoint prefix
+    """What the pages add to a resource: its form, its words, and what a post becomes."""
+
     service: ResourceService
-    schema: type
     form: type[FlaskForm]
-    owners: tuple[Role, ...]
     singular: object
     plural: object
     new_label: object
     body_field: str
     to_data: Callable[[FlaskForm, object | None], tuple[dict, list[str]]]
-    fill: Callable[[FlaskForm, object], None]
+
+    @property
+    def name(self) -> str:  # URL segment and endpoint prefix
+        return self.service.resource.name
+
+    @property
+    def owners(self) -> tuple[Role, ...]:
+        return self.service.resource.owners
+
+    @property
+    def schema(self) -> type:
+        return SCHEMAS[self.name].item
+
+    @property
+    def list_args(self) -> type:
+        return SCHEMAS[self.name].list_args
 
 
 def _blank(value):
@@ -42,7 +53,7 @@ def _blank(value):
 
 def _common(form, names) -> dict:
     data = {name: getattr(form, name).data for name in names}
-    data["keywords"] = split_list(form.keywords.data)
+    data["keywords"] = form.keywords.data
     for name in ("region", "equipment", "url"):
         if name in data:
             data[name] = _blank((data[name] or "").strip())
@@ -56,16 +67,6 @@ def challenge_data(form: ChallengeForm, _obj) -> tuple[dict, list[str]]:
     data["deadline"] = form.deadline.data.isoformat() if form.deadline.data else None
     data["visibility"] = form.visibility.data
     return data, []
-
-
-def challenge_fill(form: ChallengeForm, obj) -> None:
-    for name in ("title", "description", "region", "budget_min", "budget_max", "currency"):
-        getattr(form, name).data = getattr(obj, name)
-    form.keywords.data = join_list(obj.keywords)
-    form.sector.data = obj.sector or ""
-    form.trl.data = str(obj.trl) if obj.trl else ""
-    form.deadline.data = obj.deadline
-    form.visibility.data = obj.visibility.value
 
 
 def _full(p) -> dict:
@@ -95,69 +96,40 @@ def capability_data(form: CapabilityForm, obj) -> tuple[dict, list[str]]:
     return data, problems
 
 
-def capability_fill(form: CapabilityForm, obj) -> None:
-    for name in ("title", "summary", "equipment", "region", "capacity"):
-        getattr(form, name).data = getattr(obj, name)
-    form.keywords.data = join_list(obj.keywords)
-    form.sectors.data = list(obj.sectors or [])
-    form.publications.data = pubs.as_lines(obj.publications)
-
-
 def programme_data(form: ProgrammeForm, _obj) -> tuple[dict, list[str]]:
     data = _common(form, ("title", "summary", "amount_min", "amount_max", "currency", "url"))
     data["sectors"] = list(form.sectors.data or [])
-    data["regions"] = split_list(form.regions.data)
+    data["regions"] = form.regions.data
     data["deadline"] = form.deadline.data.isoformat() if form.deadline.data else None
     return data, []
 
 
-def programme_fill(form: ProgrammeForm, obj) -> None:
-    for name in ("title", "summary", "amount_min", "amount_max", "currency", "url"):
-        getattr(form, name).data = getattr(obj, name)
-    form.keywords.data = join_list(obj.keywords)
-    form.sectors.data = list(obj.sectors or [])
-    form.regions.data = join_list(obj.regions)
-    form.deadline.data = obj.deadline
-
-
 KINDS = {
     "challenges": Kind(
-        "challenges",
         challenges,
-        ChallengeSchema,
         ChallengeForm,
-        (Role.COMPANY,),
         _l("Challenge"),
         _l("Challenges"),
         _l("Post a challenge"),
         "description",
         challenge_data,
-        challenge_fill,
     ),
     "capabilities": Kind(
-        "capabilities",
         capabilities,
-        CapabilitySchema,
         CapabilityForm,
-        (Role.RESEARCHER, Role.INSTITUTE),
         _l("Capability"),
         _l("Capabilities"),
         _l("Add a capability"),
         "summary",
         capability_data,
-        capability_fill,
     ),
     "programmes": Kind(
-        "programmes",
         programmes,
-        ProgrammeSchema,
         ProgrammeForm,
-        (Role.AGENCY,),
         _l("Programme"),
         _l("Programmes"),
         _l("Add a programme"),
         "summary",
         programme_data,
-        programme_fill,
     ),
 }

@@ -7,15 +7,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from xeco import transaction
 from xeco.errors import DomainError
 from xeco.extensions import limiter
 from xeco.schemas.users import RegisterSchema
 from xeco.services import users
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors, submitted
+from xeco.web.formkit import load, put_errors
 from xeco.web.forms import ActionForm, SignInForm, SignUpForm
 from xeco.web.session import SessionUser
-from xeco.web.views.helpers import in_transaction, safe_next
+from xeco.web.views.helpers import safe_next
 
 
 def _auth_limit() -> str:
@@ -26,9 +27,8 @@ def _auth_limit() -> str:
 @limiter.limit(_auth_limit, methods=["POST"])
 def signin():
     form = SignInForm(next=request.args.get("next"), email=request.args.get("email"))
-    if submitted(form):
-        # The commit keeps last_login_at.
-        user = in_transaction(lambda: users.authenticate(form.email.data, form.password.data))
+    if form.validate_on_submit():
+        user = users.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors = [_("Wrong e-mail address or password.")]
         else:
@@ -43,7 +43,7 @@ def signin():
 @limiter.limit(_auth_limit, methods=["POST"])
 def signup():
     form = SignUpForm()
-    if submitted(form):
+    if form.validate_on_submit():
         payload = {
             "email": form.email.data,
             "password": form.password.data,
@@ -67,8 +67,9 @@ def signup():
 
 def _register(form: SignUpForm, data: dict):
     try:
-        user = in_transaction(lambda: users.register(data))
-    except users.RegistrationRefused:
+        user = users.register(data)
+    except users.RegistrationRefused as err:
+        transaction.abandon(err)
         message = _(
             "These details cannot be registered: the organisation or the e-mail address "
             "is registered already. Sign in, or ask an administrator to add you."
@@ -76,6 +77,7 @@ def _register(form: SignUpForm, data: dict):
         put_errors(form, {"_schema": [message]})
         return None
     except DomainError as err:
+        transaction.abandon(err)
         put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         return None
     return user
@@ -84,9 +86,9 @@ def _register(form: SignUpForm, data: dict):
 @bp.post("/signout")
 def signout():
     form = ActionForm()
-    if submitted(form) and current_user.is_authenticated:
+    if form.validate_on_submit() and current_user.is_authenticated:
         user = current_user.user
-        in_transaction(lambda: users.end_sessions(user))
+        users.end_sessions(user)
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("web.landing"))

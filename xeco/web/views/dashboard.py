@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template
 from flask_babel import gettext as _
 
-from xeco.models import MatchStatus, Role
+from xeco.models import STAFF_ROLES, MatchStatus
 from xeco.services import reports
 from xeco.web import charts
 from xeco.web.blueprint import bp
@@ -67,14 +67,14 @@ def build(summary: dict) -> dict:
 
 
 @bp.get("/dashboard")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def dashboard():
     summary = reports.summary()
     return render_template("dashboard.html", summary=summary, view=build(summary))
 
 
 @bp.get("/dashboard/matches.csv")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def dashboard_csv():
     return Response(
         reports.export_csv(),

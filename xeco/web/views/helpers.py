@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
+from xeco import transaction
 from xeco.errors import DomainError
-from xeco.services import outbox
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -40,26 +40,16 @@ def list_args(schema, **fixed) -> dict:
             return schema().load(fixed)
 
 
-def in_transaction(action):
-    """Run ``action`` and commit once (SQLite's BEGIN IMMEDIATE makes writers wait their turn)."""
-    try:
-        result = action()
-        outbox.commit()
-    except Exception:
-        outbox.rollback()
-        raise
-    return result
+def attempt(action, success: str | None = None):
+    """Run a service call; a domain error undoes its changes and is flashed.
 
-
-def commit_or_flash(action, success: str | None = None):
-    """Run a service call and commit; a domain error is rolled back and flashed.
-
-    Returns (result, error); the error is the DomainError, for form errors.
+    The request commits when the view returns, so a view that carries on after an error must
+    drop what the failed call flushed. Returns (result, error).
     """
     try:
-        result = in_transaction(action)
+        result = action()
     except DomainError as err:
-        outbox.rollback()
+        transaction.abandon(err)
         flash(err.message, "error")
         return None, err
     if success:

@@ -11,30 +11,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from xeco import transaction
 from xeco.errors import DomainError
-from xeco.schemas.capabilities import CapabilityListArgs
-from xeco.schemas.challenges import ChallengeListArgs
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
-from xeco.schemas.programmes import ProgrammeListArgs
-from xeco.services import access, outbox
+from xeco.services import access
 from xeco.services import matches as match_service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors, submitted
+from xeco.web.formkit import load, put_errors
 from xeco.web.forms import ActionForm
 from xeco.web.kinds import KINDS, Kind
 from xeco.web.session import me
-from xeco.web.views.helpers import commit_or_flash, in_transaction, list_args
-
-LIST_ARGS = {
-    "challenges": ChallengeListArgs,
-    "capabilities": CapabilityListArgs,
-    "programmes": ProgrammeListArgs,
-}
+from xeco.web.views.helpers import attempt, list_args
 
 
 def _list(kind: Kind):
-    args = list_args(LIST_ARGS[kind.name], per_page=15)
+    args = list_args(kind.list_args, per_page=15)
     page = kind.service.list(me(), args)
     can_create = me().role in kind.owners
     return render_template(
@@ -68,10 +60,9 @@ def _save(kind: Kind, obj=None):
     user = me()
     if obj is None:
         kind.service.check_can_create(user)  # a 403 page before anyone fills the form in
-    form = kind.form()
-    if obj is not None and request.method == "GET":
-        kind.fill(form, obj)
-    if submitted(form):
+    # A first look shows the item as stored; a post shows what was sent.
+    form = kind.form(obj=obj if request.method == "GET" else None)
+    if form.validate_on_submit():
         data, problems = kind.to_data(form, obj)
         if problems:
             put_errors(form, {"publications": problems})
@@ -91,9 +82,9 @@ def _store(kind: Kind, user, obj, data: dict, form):
         return kind.service.update(user, obj.id, data).id
 
     try:
-        saved_id = in_transaction(save)
+        saved_id = save()
     except DomainError as err:
-        outbox.rollback()
+        transaction.abandon(err)
         if err.errors:
             put_errors(form, err.errors.get("json", err.errors))
         else:
@@ -112,8 +103,8 @@ def _edit(kind: Kind, item_id: int):
 
 def _close(kind: Kind, item_id: int):
     form = ActionForm()
-    if submitted(form):
-        commit_or_flash(lambda: kind.service.close(me(), item_id), _("Closed."))
+    if form.validate_on_submit():
+        attempt(lambda: kind.service.close(me(), item_id), _("Closed."))
     return redirect(url_for(f"web.{kind.name}_detail", item_id=item_id))
 
 

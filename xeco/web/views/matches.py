@@ -7,19 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from xeco import transaction
 from xeco.errors import DomainError
-from xeco.models import MatchStatus, Role
+from xeco.models import STAFF_ROLES, MatchStatus
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
 from xeco.schemas.workflow import NoteInSchema
-from xeco.services import access, outbox, workflow
+from xeco.services import access, workflow
 from xeco.services import matches as service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import flatten, put_errors, submitted
+from xeco.web.formkit import flatten, put_errors
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
 from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
-from xeco.web.views.helpers import back, commit_or_flash, in_transaction, list_args
+from xeco.web.views.helpers import attempt, back, list_args
 
 
 @bp.get("/matches/")
@@ -39,7 +40,7 @@ def match_detail(match_id: int):
     match = service.get(user, match_id)
     side = access.party_side(user, match)
     answered = side is not None and getattr(match, f"{side}_response") is not None
-    officer = access.is_officer(user)
+    officer = user.is_staff
     return render_template(
         "matches/detail.html",
         match=match,
@@ -58,9 +59,9 @@ def match_detail(match_id: int):
 @login_required
 def match_respond(match_id: int):
     form = ResponseForm()
-    if submitted(form):
+    if form.validate_on_submit():
         done = _("Thank you: your answer is recorded.")
-        commit_or_flash(
+        attempt(
             lambda: workflow.respond(me(), match_id, form.response.data, form.note.data or None),
             done,
         )
@@ -72,11 +73,11 @@ def match_respond(match_id: int):
 
 
 @bp.post("/matches/<id:match_id>/decide")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def match_decide(match_id: int):
     form = DecisionForm()
     # The queue's two buttons send the decision as the button's value.
-    if submitted(form):
+    if form.validate_on_submit():
         decide(match_id, form)
     else:
         for errors in form.errors.values():
@@ -94,9 +95,9 @@ def decide(match_id: int, form: DecisionForm) -> bool:
         return match.challenge.title
 
     try:
-        title = in_transaction(act)
+        title = act()
     except DomainError as err:
-        outbox.rollback()
+        transaction.abandon(err)
         messages = (err.errors or {}).get("json") if err.errors else None
         if messages:
             put_errors(form, messages)
@@ -114,17 +115,17 @@ def decide(match_id: int, form: DecisionForm) -> bool:
 
 
 @bp.post("/matches/<id:match_id>/notes")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def match_note(match_id: int):
     form = ActionForm()
-    if submitted(form):
+    if form.validate_on_submit():
         try:
             body = NoteInSchema().load({"body": request.form.get("body", "")})["body"]
         except ValidationError as err:
             for message in flatten(err.messages):
                 flash(message, "error")
         else:
-            commit_or_flash(lambda: workflow.add_note(me(), match_id, body), _("Note added."))
+            attempt(lambda: workflow.add_note(me(), match_id, body), _("Note added."))
     return redirect(url_for("web.match_detail", match_id=match_id) + "#notes")
 
 

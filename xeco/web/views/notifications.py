@@ -9,10 +9,9 @@ from flask_login import login_required
 from xeco.schemas.common import PageArgs
 from xeco.services import notifications as service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import submitted
 from xeco.web.forms import ActionForm
 from xeco.web.session import me
-from xeco.web.views.helpers import commit_or_flash, list_args
+from xeco.web.views.helpers import attempt, list_args
 
 
 @bp.get("/notifications/")
@@ -28,8 +27,8 @@ def notifications_list():
 @login_required
 def notification_read(notification_id: int):
     form = ActionForm()
-    if submitted(form):
-        note, _err = commit_or_flash(lambda: service.mark_read(me(), notification_id))
+    if form.validate_on_submit():
+        note, _err = attempt(lambda: service.mark_read(me(), notification_id))
         if note is not None and note.match_id and request.form.get("open"):
             return redirect(url_for("web.match_detail", match_id=note.match_id))
     return redirect(url_for("web.notifications_list"))
@@ -39,6 +38,6 @@ def notification_read(notification_id: int):
 @login_required
 def notifications_read_all():
     form = ActionForm()
-    if submitted(form):
-        commit_or_flash(lambda: service.mark_all_read(me()), _("All marked as read."))
+    if form.validate_on_submit():
+        attempt(lambda: service.mark_all_read(me()), _("All marked as read."))
     return redirect(url_for("web.notifications_list"))

@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import redirect, render_template, session, url_for
 from flask_login import current_user
 
-from xeco.extensions import db
-from xeco.models import Capability, Challenge, Programme, Role, User, Visibility
-from xeco.services import demo
+from xeco.models import Role
+from xeco.services import demo, reports
 from xeco.web.blueprint import bp
-from xeco.web.formkit import submitted
 from xeco.web.forms import LocaleForm
 from xeco.web.session import me
-from xeco.web.views.helpers import in_transaction, safe_next
-
-# The demo accounts shown on the landing page, when the demo data set is loaded.
-DEMO_ACCOUNTS = [
-    ("company@example.com", Role.COMPANY),
-    ("researcher@example.com", Role.RESEARCHER),
-    ("institute@example.com", Role.INSTITUTE),
-    ("agency@example.com", Role.AGENCY),
-    ("officer@example.com", Role.OFFICER),
-    ("officer.zh@example.cn", Role.OFFICER),
-    ("admin@example.com", Role.ADMIN),
-]
-
-
-def _count(model, *where) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
-
-
-def demo_accounts() -> list[tuple[str, Role]]:
-    emails = [e for e, _ in DEMO_ACCOUNTS]
-    present = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails))))
-    return [(e, r) for e, r in DEMO_ACCOUNTS if e in present]
+from xeco.web.views.helpers import safe_next
 
 
 @bp.get("/")
 def landing():
-    accounts = demo_accounts()
-    stats = {
-        "challenges": _count(Challenge, Challenge.visibility == Visibility.PUBLIC),
-        "capabilities": _count(Capability),
-        "programmes": _count(Programme),
-    }
+    accounts = demo.accounts_present()
+    stats = reports.public_counts()
     password = demo.password() if accounts else None
     return render_template("landing.html", accounts=accounts, password=password, stats=stats)
 
@@ -52,14 +24,10 @@ def landing():
 @bp.post("/locale")
 def set_locale():
     form = LocaleForm()
-    if submitted(form):
+    if form.validate_on_submit():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
-
-            def store():
-                me().locale = form.locale.data
-
-            in_transaction(store)
+            me().locale = form.locale.data
     return redirect(safe_next(form.next.data, url_for("web.landing")))
 
 

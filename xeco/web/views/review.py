@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from xeco.models import MatchStatus, Role
+from xeco.models import STAFF_ROLES, MatchStatus
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
 from xeco.services import matches as service
@@ -16,7 +16,7 @@ from xeco.web.views.helpers import list_args
 
 
 @bp.get("/review")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def review():
     args = list_args(MatchListArgs, status=MatchStatus.PROPOSED.value)
     args.setdefault("per_page", 10)

@@ -5,21 +5,18 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from xeco.models import Role
+from xeco.models import STAFF_ROLES
 from xeco.schemas.common import PageArgs
 from xeco.schemas.matches import RunSchema
 from xeco.services import runs as service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import submitted
 from xeco.web.forms import ActionForm
 from xeco.web.session import me, roles_required
-from xeco.web.views.helpers import commit_or_flash, list_args
-
-STAFF = (Role.OFFICER, Role.ADMIN)
+from xeco.web.views.helpers import attempt, list_args
 
 
 @bp.get("/runs/")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def runs_list():
     args = list_args(PageArgs, per_page=15)
     page = service.list_runs(args["page"], args["per_page"])
@@ -28,12 +25,12 @@ def runs_list():
 
 
 @bp.post("/runs/")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def runs_start():
     form = ActionForm()
-    if not submitted(form):
+    if not form.validate_on_submit():
         return redirect(url_for("web.runs_list"))
-    result, err = commit_or_flash(lambda: service.start_full_run(me(), trigger="manual"))
+    result, err = attempt(lambda: service.start_full_run(me(), trigger="manual"))
     if err is not None:
         return redirect(url_for("web.runs_list"))
     run, created = result
@@ -46,14 +43,14 @@ def runs_start():
 
 
 @bp.get("/runs/<id:run_id>")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def run_detail(run_id: int):
     run = service.get(run_id)
     return render_template("runs/detail.html", run=run, data=RunSchema().dump(run))
 
 
 @bp.get("/runs/<id:run_id>/progress")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def run_progress(run_id: int):
     """What the API's GET /matching/runs/<id> says, for a page that holds no bearer token."""
     response = jsonify(RunSchema().dump(service.get(run_id)))

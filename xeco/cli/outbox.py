@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 
+from xeco.cli import Commands
 from xeco.services import outbox as service
 
 
-@click.group(help="Background jobs recorded in the database.")
+@click.group(cls=Commands, help="Background jobs recorded in the database.")
 def outbox():
     pass
 
 
 @outbox.command("relay")
-@with_appcontext
 def relay():
     """Publish jobs that could not reach the broker when they were recorded."""
     sent = service.relay_pending()

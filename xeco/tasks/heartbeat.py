@@ -14,6 +14,7 @@ import threading
 import sqlalchemy as sa
 from celery.signals import task_postrun, worker_ready, worker_shutdown
 
+from xeco import transaction
 from xeco.extensions import db
 from xeco.models import WorkerHeartbeat
 from xeco.models.base import utcnow
@@ -31,17 +32,16 @@ def _name() -> str:
 def beat_once(app, started) -> None:
     with app.app_context():
         try:
-            row = db.session.get(WorkerHeartbeat, _name())
-            if row is None:
-                row = WorkerHeartbeat(
-                    hostname=_name(), pid=os.getpid(), started_at=started, seen_at=utcnow()
-                )
-                db.session.add(row)
-            row.seen_at = utcnow()
-            row.tasks_done = _done["count"]
-            db.session.commit()
+            with transaction.unit():
+                row = db.session.get(WorkerHeartbeat, _name())
+                if row is None:
+                    row = WorkerHeartbeat(
+                        hostname=_name(), pid=os.getpid(), started_at=started, seen_at=utcnow()
+                    )
+                    db.session.add(row)
+                row.seen_at = utcnow()
+                row.tasks_done = _done["count"]
         except Exception:
-            db.session.rollback()
             log.warning("heartbeat failed", exc_info=True)
         finally:
             db.session.remove()
@@ -68,9 +68,8 @@ def _shutdown(**_kwargs):
     _stop.set()
     from celery import current_app as celery
 
-    with celery.flask_app.app_context():
+    with celery.flask_app.app_context(), transaction.unit():
         db.session.execute(sa.delete(WorkerHeartbeat).where(WorkerHeartbeat.hostname == _name()))
-        db.session.commit()
 
 
 @task_postrun.connect

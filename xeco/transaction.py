@@ -1,0 +1,77 @@
+"""One unit of work per request, task and command: commit once, then run the after-commit hooks.
+
+Services flush and never commit. What must wait until their changes are durable (publishing
+the jobs they recorded) is registered here with ``collect``; ``commit`` commits and then
+runs it, ``rollback`` forgets it. The app's request dispatch (``XecoFlask``), the Celery
+task class and the CLI's command group end every unit through here, as indico's request
+handler does, so no view, task or command commits by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from xeco.extensions import db
+
+log = logging.getLogger(__name__)
+# Per-transaction state lives in the session's info, so a new session starts with none.
+_STATE = "xeco_unit_of_work"
+
+
+def _state() -> dict:
+    return db.session.info.setdefault(_STATE, {"items": {}, "hooks": {}})
+
+
+def collect(key: str, item: object, then: Callable[[list], object]) -> None:
+    """Add ``item`` to this transaction's ``key`` list; ``then(items)`` runs after the commit."""
+    state = _state()
+    state["items"].setdefault(key, []).append(item)
+    state["hooks"].setdefault(key, then)
+
+
+def once(key: str) -> bool:
+    """True the first time ``key`` is asked for in this transaction."""
+    seen = _state()["items"].setdefault("once", [])
+    if key in seen:
+        return False
+    seen.append(key)
+    return True
+
+
+def commit() -> None:
+    state = db.session.info.pop(_STATE, None) or {"items": {}, "hooks": {}}
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for key, hook in state["hooks"].items():
+        hook(state["items"][key])
+
+
+def rollback() -> None:
+    db.session.info.pop(_STATE, None)
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself may be what failed
+        log.exception("rollback failed")
+
+
+def abandon(error: BaseException) -> None:
+    """End a failed unit: roll back, unless the error says its changes must stay."""
+    if getattr(error, "keep_changes", False):
+        commit()
+    else:
+        rollback()
+
+
+@contextmanager
+def unit() -> Iterator[None]:
+    try:
+        yield
+    except BaseException as error:
+        abandon(error)
+        raise
+    commit()
