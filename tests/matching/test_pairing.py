@@ -21,35 +21,45 @@ def ids(proposals):
 
 
 def test_ranked_best_first_with_ties_to_lower_id():
-    out = propose(CHALLENGE_ORG, FP, [(cap(3), 0.5), (cap(1), 0.9), (cap(2), 0.5)])
+    out = propose(CHALLENGE_ORG, FP, [(cap(3), 0.5), (cap(1), 0.9), (cap(2), 0.5)], min_score=0.1)
     assert ids(out) == [1, 2, 3]
 
 
 def test_same_organisation_is_excluded():
-    out = propose(CHALLENGE_ORG, FP, [(cap(1, org=CHALLENGE_ORG), 0.9), (cap(2), 0.5)])
+    out = propose(
+        CHALLENGE_ORG, FP, [(cap(1, org=CHALLENGE_ORG), 0.9), (cap(2), 0.5)], min_score=0.1
+    )
     assert ids(out) == [2]
 
 
 def test_capability_at_capacity_is_excluded():
-    out = propose(CHALLENGE_ORG, FP, [(cap(1, capacity=0), 0.9), (cap(2, capacity=2), 0.5)])
+    out = propose(
+        CHALLENGE_ORG, FP, [(cap(1, capacity=0), 0.9), (cap(2, capacity=2), 0.5)], min_score=0.1
+    )
     assert ids(out) == [2]
 
 
 def test_rejected_pair_with_unchanged_texts_is_excluded():
     rejected = {1: pair_fingerprint(FP, "cap-fp")}
-    out = propose(CHALLENGE_ORG, FP, [(cap(1), 0.9), (cap(2), 0.5)], rejected=rejected)
+    out = propose(
+        CHALLENGE_ORG, FP, [(cap(1), 0.9), (cap(2), 0.5)], rejected=rejected, min_score=0.1
+    )
     assert ids(out) == [2]
 
 
 def test_rejected_pair_is_allowed_after_capability_text_changed():
     rejected = {1: pair_fingerprint(FP, "old-cap-fp")}
-    out = propose(CHALLENGE_ORG, FP, [(cap(1, fp="new-cap-fp"), 0.9)], rejected=rejected)
+    out = propose(
+        CHALLENGE_ORG, FP, [(cap(1, fp="new-cap-fp"), 0.9)], rejected=rejected, min_score=0.1
+    )
     assert ids(out) == [1]
 
 
 def test_rejected_pair_is_allowed_after_challenge_text_changed():
     rejected = {1: pair_fingerprint("old-challenge-fp", "cap-fp")}
-    out = propose(CHALLENGE_ORG, "new-challenge-fp", [(cap(1), 0.9)], rejected=rejected)
+    out = propose(
+        CHALLENGE_ORG, "new-challenge-fp", [(cap(1), 0.9)], rejected=rejected, min_score=0.1
+    )
     assert ids(out) == [1]
 
 
@@ -60,7 +70,7 @@ def test_min_score_keeps_junk_out():
 
 def test_k_limits_the_number_of_proposals():
     scored = [(cap(i), 1 - i / 100) for i in range(20)]
-    assert ids(propose(CHALLENGE_ORG, FP, scored, k=3)) == [0, 1, 2]
+    assert ids(propose(CHALLENGE_ORG, FP, scored, k=3, min_score=0.1)) == [0, 1, 2]
 
 
 def test_partners_respect_organisations_capacity_and_scores():
@@ -75,13 +85,15 @@ def test_partners_respect_organisations_capacity_and_scores():
         (ProgrammeInfo(id=7, org_id=CHALLENGE_ORG), 0.9),
         (ProgrammeInfo(id=8, org_id=30), 0.3),
     ]
-    (p,) = propose(CHALLENGE_ORG, FP, [(cap(1, org=10), 0.8)], institutes, programmes)
+    (p,) = propose(
+        CHALLENGE_ORG, FP, [(cap(1, org=10), 0.8)], institutes, programmes, min_score=0.1
+    )
     assert (p.institute_id, p.institute_score) == (53, 0.40)
     assert (p.programme_id, p.programme_score) == (8, 0.3)
 
 
 def test_no_partner_when_none_qualifies():
-    (p,) = propose(CHALLENGE_ORG, FP, [(cap(1), 0.8)], [(cap(60, org=40), 0.01)], [])
+    (p,) = propose(CHALLENGE_ORG, FP, [(cap(1), 0.8)], [(cap(60, org=40), 0.01)], [], min_score=0.1)
     assert p.institute_id is None and p.programme_id is None
 
 

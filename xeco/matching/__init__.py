@@ -11,7 +11,6 @@ See docs/matching.md for the design and the measurements behind the defaults.
 from xeco.matching.matcher import Matcher, NotFittedError
 from xeco.matching.methods import METHODS, Config
 from xeco.matching.pairing import (
-    MIN_SCORE,
     Candidate,
     ProgrammeInfo,
     Proposal,
@@ -22,7 +21,6 @@ from xeco.matching.pairing import (
 
 __all__ = [
     "METHODS",
-    "MIN_SCORE",
     "Candidate",
     "Config",
     "Matcher",

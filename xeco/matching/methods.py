@@ -1,7 +1,7 @@
 """Named engine configurations: the production default and the variants measured against it.
 
 Every name here can be passed as ``Matcher(method=NAME)`` and scored with
-``python ../shared/eval/gold_eval.py --method NAME``; docs/matching.md reports the loss of each.
+the development sets' scorers with ``--method NAME``; docs/matching.md reports their figures.
 """
 
 from __future__ import annotations

@@ -22,9 +22,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# Cosine floor under which a capability is noise rather than a match (docs/matching.md).
-MIN_SCORE = 0.05
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -115,13 +112,15 @@ def propose(
     scored_institutes: Sequence[tuple[Candidate, float]] = (),
     scored_programmes: Sequence[tuple[ProgrammeInfo, float]] = (),
     rejected: dict[int, str] | None = None,
-    min_score: float = MIN_SCORE,
+    *,
+    min_score: float,
     k: int = 10,
     partner_min_score: float | None = None,
 ) -> list[Proposal]:
     """The best ``k`` proposals for one challenge, best first (ties: lower capability id).
 
     ``rejected`` maps capability id -> :func:`pair_fingerprint` stored at rejection.
+    ``min_score`` has no default: the service's ``MATCHING_MIN_SCORE`` is the one source.
     ``scored_programmes`` should already be :func:`eligible_programmes`. Each proposal gets the
     best institute (other than the capability itself, from neither the challenge's nor the
     capability's organisation) and the best programme (from neither organisation).
