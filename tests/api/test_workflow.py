@@ -294,3 +294,18 @@ def test_csv_exports_neutralise_formulas_and_start_with_a_bom(client, db, users,
     assert titles == {"'" + f for f in FORMULAS}
     assert {r[8] for r in rows[1:]} == {f"'\t{i}=1" for i in range(len(FORMULAS))}
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
+
+
+def test_csv_export_streams_every_match_in_batches(client, db, users, auth, monkeypatch):
+    from xeco.services import reports
+
+    monkeypatch.setattr(reports, "CSV_BATCH", 2)
+    made = [MatchFactory(score=0.5) for _ in range(5)]
+    db.session.commit()
+    ids = sorted(m.id for m in made)
+    resp = client.get("/api/v1/reports/matches.csv", headers=auth(users["officer"]))
+    assert resp.is_streamed
+    chunks = [c.decode() if isinstance(c, bytes) else c for c in resp.response]
+    assert len(chunks) == 1 + 3  # the header, then batches of 2, 2 and 1
+    rows = list(csv.reader(io.StringIO("".join(chunks).lstrip("\ufeff"))))
+    assert [int(r[0]) for r in rows[1:]] == ids

@@ -6,8 +6,10 @@ import csv
 import io
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from xeco.extensions import db
@@ -119,22 +121,45 @@ def safe_cell(value):
     return value
 
 
-def write_csv(header: list[str], rows) -> str:
-    """The one CSV writer of every export: UTF-8 BOM (Excel then reads Chinese), safe cells."""
+def csv_text(rows) -> str:
+    """Rows as CSV text with every cell made safe (see :data:`FORMULA_STARTS`)."""
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 
-def export_csv() -> str:
-    return write_csv(CSV_COLUMNS, _match_rows())
+def write_csv(header: list[str], rows) -> str:
+    """The one CSV writer of every export: UTF-8 BOM (Excel then reads Chinese), safe cells."""
+    return "\ufeff" + csv_text([header]) + csv_text(rows)
 
 
-def _match_rows():
+# Matches per database round trip of the streamed export.
+CSV_BATCH = 500
+
+
+def export_csv() -> Iterator[str]:
+    """Every match as CSV, streamed in batches of :data:`CSV_BATCH` rows.
+
+    Each batch is read in an app context of its own that ends before the batch is sent, so no
+    context is held open between chunks (a client that stops reading leaves nothing pushed),
+    and memory stays one batch whatever the number of matches.
+    """
+    app = current_app._get_current_object()
+    yield "\ufeff" + csv_text([CSV_COLUMNS])
+    last = 0
+    while True:
+        with app.app_context():
+            batch = list(_match_rows(after=last, limit=CSV_BATCH))
+            db.session.remove()
+        if not batch:
+            return
+        last = batch[-1][0]
+        yield csv_text(batch)
+
+
+def _match_rows(after: int = 0, limit: int | None = None):
     stmt = (
         sa.select(Match)
         .options(
@@ -143,7 +168,9 @@ def _match_rows():
             joinedload(Match.institute),
             joinedload(Match.programme),
         )
+        .where(Match.id > after)
         .order_by(Match.id)
+        .limit(limit)
     )
     for m in db.session.scalars(stmt):
         yield (
