@@ -18,6 +18,7 @@ import itertools
 import re
 import threading
 import unicodedata
+from collections import Counter
 
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -232,7 +233,7 @@ class Analyzer:
     def text_counts(self, text: str) -> tuple[list[str], dict[str, float]]:
         """The words of ``text`` and its weighted term counts, with Chinese character n-grams."""
         ws, runs = split(text)
-        out = self.counts(ws)
+        out = self.counts(ws, chinese_text=bool(runs))
         if self.han_ngrams:
             for span in self.content_spans(runs):
                 for gram in han_ngrams(span, self.han_ngrams):
@@ -257,13 +258,27 @@ class Analyzer:
                 spans.append(current)
         return spans
 
-    def counts(self, ws: list[str]) -> dict[str, float]:
-        """Weighted term counts of a list of normalised words (bigrams when enabled)."""
-        out: dict[str, float] = {}
-        cache = self._weighted
-        for w in ws:
-            for t, x in cache[w] if w in cache else self.weighted(w):
-                out[t] = out.get(t, 0.0) + x
+    def counts(self, ws: list[str], chinese_text: bool = True) -> dict[str, float]:
+        """Weighted term counts of a list of normalised words (bigrams when enabled).
+
+        ``chinese_text=False`` promises Latin words only, each one stem of weight 1, and takes
+        the plain counting path (the cost of English text is what it was before concepts).
+        """
+        if chinese_text:
+            out: dict[str, float] = {}
+            get = out.get
+            cache = self._weighted
+            for w, n in Counter(ws).items():
+                ts = cache.get(w)
+                if ts is None:
+                    ts = self.weighted(w)
+                for t, x in ts:
+                    out[t] = get(t, 0) + x * n
+        else:
+            cache = self._cache
+            out = Counter(
+                t for t in (cache[w] if w in cache else self.term(w) for w in ws) if t is not None
+            )
         if self.bigrams:
             kept = [t for t in (self.term(w) for w in ws) if t is not None]
             for a, b in itertools.pairwise(kept):
