@@ -21,6 +21,7 @@ from xeco.models import (
     Role,
     User,
 )
+from xeco.models.base import utcnow
 
 PASSWORD = "password123"
 
@@ -63,6 +64,7 @@ class UserFactory(Base):
     name = factory.Sequence(lambda n: f"User {n}")
     role = Role.COMPANY
     password_hash = factory.LazyFunction(_hash)
+    email_verified_at = factory.LazyFunction(utcnow)
     organisation = factory.Maybe(
         factory.LazyAttribute(lambda u: u.role in ROLE_ORG),
         yes_declaration=factory.SubFactory(

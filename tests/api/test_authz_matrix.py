@@ -17,7 +17,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
-from xeco.models import MatchingRun, Notification, Role, RunState
+from xeco.models import MatchingRun, Membership, Notification, Role, RunState
 
 WHO = (
     "anonymous",
@@ -47,6 +47,10 @@ CHANGE = {"title": "A changed title"}
 def owner_only(ok: int, owner: str | tuple[str, ...]) -> dict[str, int]:
     owners = (owner,) if isinstance(owner, str) else owner
     return expect(403, anonymous=401, officer=ok, **dict.fromkeys(owners, ok))
+
+
+def org_managers(ok: int) -> dict[str, int]:
+    return expect(403, anonymous=401, researcher=ok, officer=ok, admin=ok)
 
 
 # (method, rule) -> (body or None, {who: status})
@@ -133,6 +137,35 @@ MATRIX = {
         expect(403, anonymous=401, officer=200, admin=200),
     ),
     ("GET", "/api/v1/audit"): (None, expect(403, anonymous=401, officer=200, admin=200)),
+    # Accounts: links carry their own proof (a bad token is 400 for anyone), settings are
+    # one's own, and an organisation is managed by its admins (here the researcher's),
+    # officers and site admins.
+    ("POST", "/api/v1/auth/verify"): ({"token": "not-a-token"}, expect(400)),
+    ("POST", "/api/v1/auth/verify/resend"): (None, expect(202, **SIGNED_IN)),
+    ("POST", "/api/v1/auth/password-reset"): ({"email": "nobody@example.com"}, expect(202)),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (
+        {"token": "not-a-token", "password": "a-long-new-password"},
+        expect(400),
+    ),
+    ("PATCH", "/api/v1/me"): ({"name": "Renamed"}, expect(200, **SIGNED_IN)),
+    ("GET", "/api/v1/organisations/<id:org_id>"): (None, expect(200, **SIGNED_IN)),
+    ("PATCH", "/api/v1/organisations/<id:org_id>"): (
+        {"verified": True},
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("GET", "/api/v1/organisations/<id:org_id>/members"): (None, org_managers(200)),
+    ("POST", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/approve"): (
+        None,
+        org_managers(200),
+    ),
+    ("POST", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/reject"): (
+        None,
+        org_managers(200),
+    ),
+    ("POST", "/api/v1/organisations/<id:org_id>/invitations"): (
+        {"email": "colleague@example.com"},
+        org_managers(202),
+    ),
 }
 NOT_IN_MATRIX = {
     "/api/v1/openapi.json",
@@ -190,13 +223,19 @@ def _body(kind, who: str, users):
 def test_authorization_matrix(client, db, users, auth, endpoint, who):
     method, rule = endpoint
     body_kind, table = MATRIX[endpoint]
+    users["researcher"].org_admin = True
+    university = users["researcher"].organisation
     ids = {
+        "org_id": university,
         "item_id": {
             "challenges": ChallengeFactory(author=users["company"]),
             "capabilities": CapabilityFactory(owner=users["researcher"]),
             "programmes": ProgrammeFactory(owner=users["agency"]),
         }.get(rule.split("/")[3]),
-        "user_id": UserFactory(role=Role.RESEARCHER),
+        # A join request to the researcher's university.
+        "user_id": UserFactory(
+            role=Role.RESEARCHER, organisation=university, membership=Membership.PENDING
+        ),
         "challenge_id": ChallengeFactory(author=users["company"]),
         "match_id": MatchFactory(
             challenge__author=users["company"], capability__owner=users["researcher"]

@@ -29,11 +29,13 @@ class IdConverter(IntegerConverter):
 
 def register_api(api: Api, app: Flask) -> None:
     from xeco.api import (
+        account,
         auth,
         catalogue,
         health,
         matches,
         notifications,
+        organisations,
         reports,
         runs,
         users,
@@ -46,7 +48,8 @@ def register_api(api: Api, app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
-    for module in (health, auth, users, matches, workflow, runs, notifications, reports):
+    modules = (health, auth, users, matches, workflow, runs, notifications, reports)
+    for module in (*modules, account, organisations):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.PATH)
     api.register_blueprint(users.me_blp, url_prefix=PREFIX + "/me")
     for path, blp in catalogue.BLUEPRINTS.items():

@@ -9,7 +9,14 @@ from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
 from xeco.models.programme import Programme, ProgrammeStatus
 from xeco.models.run import ACTIVE_RUN_STATES, MatchingRun, RunChunk, RunState
-from xeco.models.user import SELF_REGISTER_ROLES, STAFF_ROLES, RevokedToken, Role, User
+from xeco.models.user import (
+    SELF_REGISTER_ROLES,
+    STAFF_ROLES,
+    Membership,
+    RevokedToken,
+    Role,
+    User,
+)
 from xeco.models.worker import WorkerHeartbeat
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "MatchNote",
     "MatchStatus",
     "MatchingRun",
+    "Membership",
     "Notification",
     "OrgKind",
     "Organisation",

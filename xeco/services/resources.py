@@ -17,6 +17,7 @@ from xeco.models import User
 from xeco.models.base import utcnow
 from xeco.services import access, audit, outbox
 from xeco.services.listing import Page, paginate, sort_clause, text_filter
+from xeco.services.organisations import check_may_post
 
 
 @dataclass
@@ -71,6 +72,7 @@ class ResourceService:
             raise Forbidden(f"Your role ({user.role.value}) may not create a {self.noun}.")
         if user.organisation_id is None:
             raise Forbidden("You belong to no organisation.")
+        check_may_post(user)
 
     def create(self, user: User, data: dict):
         self.check_can_create(user)
@@ -100,6 +102,7 @@ class ResourceService:
         obj = self.get(user, item_id)
         if not access.can_change(user, obj):
             raise Forbidden(f"Only the owner or an officer may change this {self.noun}.")
+        check_may_post(user)
         if obj.status == self.closed_status:
             raise Conflict(f"This {self.noun} is closed; it can no longer be changed.")
         return obj
