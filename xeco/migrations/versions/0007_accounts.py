@@ -20,20 +20,23 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column(
-            'membership',
-            sa.Enum('pending', 'active', 'rejected', name='membership', native_enum=False,
-                    create_constraint=True, length=20),
-            server_default='active', nullable=False))
-        batch_op.add_column(sa.Column('org_admin', sa.Boolean(), server_default=sa.false(),
-                                      nullable=False))
-        batch_op.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('verified_at', UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('email_domains', sa.JSON(), server_default='[]',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('name_key', sa.String(length=200), nullable=True))
+    # Plain ADD COLUMNs, not batch operations: on SQLite a batch would rebuild these tables,
+    # and dropping a table that others' rows reference fails their foreign keys.
+    op.add_column('users', sa.Column('membership', sa.String(length=20), server_default='active',
+                                     nullable=False))
+    if op.get_bind().dialect.name != 'sqlite':
+        # SQLite cannot add a CHECK to a table in place; the model checks values there.
+        op.create_check_constraint(op.f('ck_users_membership'), 'users',
+                                   "membership IN ('pending', 'active', 'rejected')")
+    op.add_column('users', sa.Column('org_admin', sa.Boolean(), server_default=sa.false(),
+                                     nullable=False))
+    op.add_column('users', sa.Column('email_verified_at', UTCDateTime(), nullable=True))
+    op.add_column('organisations', sa.Column('verified_at', UTCDateTime(), nullable=True))
+    op.add_column('organisations', sa.Column('email_domains', sa.JSON(), server_default='[]',
+                                             nullable=False))
+    # Filled in below; the empty default is what lets the column be added in place.
+    op.add_column('organisations', sa.Column('name_key', sa.String(length=200), server_default='',
+                                             nullable=False))
 
     # Same rule as xeco/models/names.py fold; copied so this migration stays as written.
     def key(name):
@@ -46,9 +49,7 @@ def upgrade():
                     sa.column('name_key', sa.String))
     for row in bind.execute(sa.select(orgs.c.id, orgs.c.name)).all():
         bind.execute(orgs.update().where(orgs.c.id == row.id).values(name_key=key(row.name)))
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.alter_column('name_key', existing_type=sa.String(length=200), nullable=False)
-        batch_op.create_index(batch_op.f('ix_organisations_name_key'), ['name_key'], unique=False)
+    op.create_index(op.f('ix_organisations_name_key'), 'organisations', ['name_key'], unique=False)
 
     # Accounts from before this revision were trusted as they were: verified, active, and
     # the first member of each organisation its administrator.
@@ -62,12 +63,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organisations_name_key'))
-        batch_op.drop_column('name_key')
-        batch_op.drop_column('email_domains')
-        batch_op.drop_column('verified_at')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('email_verified_at')
-        batch_op.drop_column('org_admin')
-        batch_op.drop_column('membership')
+    op.drop_index(op.f('ix_organisations_name_key'), table_name='organisations')
+    for column in ('name_key', 'email_domains', 'verified_at'):
+        op.drop_column('organisations', column)
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('ck_users_membership'), 'users', type_='check')
+    for column in ('email_verified_at', 'org_admin', 'membership'):
+        op.drop_column('users', column)
