@@ -141,6 +141,22 @@ def test_a_rejected_member_cannot_post_and_others_cannot_decide(client, db, user
     assert note is not None
 
 
+def test_admins_share_the_administration_of_their_organisation(client, db, users, auth):
+    org = users["researcher"].organisation
+    users["researcher"].org_admin = True
+    colleague = UserFactory(role=Role.RESEARCHER, organisation=org)
+    db.session.commit()
+    url = f"/api/v1/organisations/{org.id}/members/{colleague.id}/admin"
+    assert client.put(url, headers=auth(colleague), json={"org_admin": True}).status_code == 403
+    made = client.put(url, headers=auth(users["researcher"]), json={"org_admin": True})
+    assert made.status_code == 200 and made.get_json()["org_admin"] is True
+    # Now the colleague manages the members too, but not their own rights.
+    members = client.get(f"/api/v1/organisations/{org.id}/members", headers=auth(colleague))
+    assert members.status_code == 200 and members.get_json()["total"] == 2
+    own = client.put(url, headers=auth(colleague), json={"org_admin": False})
+    assert own.status_code == 409
+
+
 def test_officers_verify_organisations_and_domains_let_people_in(client, db, users, auth):
     org = users["researcher"].organisation
     resp = client.patch(

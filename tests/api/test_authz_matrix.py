@@ -162,6 +162,11 @@ MATRIX = {
         None,
         org_managers(200),
     ),
+    # The join request is not an active member yet: no administrator rights for it.
+    ("PUT", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/admin"): (
+        {"org_admin": True},
+        org_managers(409),
+    ),
     ("POST", "/api/v1/organisations/<id:org_id>/invitations"): (
         {"email": "colleague@example.com"},
         org_managers(202),

@@ -146,6 +146,38 @@ def test_a_pending_member_sees_why_and_the_admin_approves_on_the_page(client, db
     assert db.session.get(User, pending.id).membership == Membership.ACTIVE
 
 
+def test_an_invitation_link_signs_up_into_the_organisation(client, db, users, signed_in):
+    users["company"].org_admin = True
+    db.session.commit()
+    signed_in(users["company"])
+    org_id = users["company"].organisation_id
+    url = f"/organisations/{org_id}/members"
+    sent = post_form(
+        client, f"/organisations/{org_id}/invitations", {"email": "new@gusu.example"}, form_url=url
+    )
+    assert sent.status_code == 302
+    link = mail_link(db, "new@gusu.example", "/signup")
+    post_form(client, "/signout", {}, form_url="/account")
+    page = client.get(link)
+    assert page.status_code == 200
+    token = re.search(r'name="invite" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    data = {
+        "role": "company",
+        "name": "New Colleague",
+        "email": "new@gusu.example",
+        "password": "long-enough-pw",
+        "confirm": "long-enough-pw",
+        "organisation": "whatever it is called",
+        "invite": token.group(1),
+    }
+    done = post_form(client, "/signup", data, form_url=link)
+    assert done.status_code == 302, done.get_data(as_text=True)
+    user = db.session.scalar(sa.select(User).where(User.email == "new@gusu.example"))
+    assert user.organisation_id == org_id and user.membership == Membership.ACTIVE
+    assert user.email_verified
+    assert client.get("/challenges/new").status_code == 200
+
+
 def test_members_pages_are_for_the_organisations_admins_and_staff(client, db, users, signed_in):
     org_id = users["researcher"].organisation_id
     signed_in(users["institute"])

@@ -12,6 +12,7 @@ from xeco.schemas.organisations import (
     InvitedSchema,
     InviteSchema,
     MemberArgs,
+    OrgAdminSchema,
     OrganisationSchema,
     OrganisationUpdateSchema,
 )
@@ -76,6 +77,20 @@ class Reject(MethodView):
     def post(self, org_id, user_id):
         """Reject a join request (the organisation's admins, officers)."""
         return _decide(org_id, user_id, False)
+
+
+@blp.route("/<id:org_id>/members/<id:user_id>/admin")
+class MemberAdmin(MethodView):
+    @signed_in()
+    @blp.arguments(OrgAdminSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(409, description="Not an active member, or yourself.")
+    def put(self, data, org_id, user_id):
+        """Make an active member one of the organisation's administrators, or no longer one
+        (its admins, officers)."""
+        user = service.set_admin(me(), org_id, user_id, data["org_admin"])
+        outbox.commit()
+        return user
 
 
 @blp.route("/<id:org_id>/invitations")

@@ -29,6 +29,10 @@ class OrganisationUpdateSchema(Schema):
     )
 
 
+class OrgAdminSchema(Schema):
+    org_admin = fields.Boolean(required=True)
+
+
 class InviteSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
 

@@ -106,7 +106,7 @@ def join(user: User) -> None:
             )
 
 
-def _pending_member(org_id: int, user_id: int) -> tuple[Organisation, User]:
+def _member(org_id: int, user_id: int) -> tuple[Organisation, User]:
     org = get(org_id)
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != org.id:
@@ -115,7 +115,7 @@ def _pending_member(org_id: int, user_id: int) -> tuple[Organisation, User]:
 
 
 def decide(actor: User, org_id: int, user_id: int, approve: bool) -> User:
-    org, user = _pending_member(org_id, user_id)
+    org, user = _member(org_id, user_id)
     check_can_manage(actor, org)
     if user.membership != Membership.PENDING:
         raise Conflict(f"This membership is {user.membership.value} already.")
@@ -139,6 +139,21 @@ def decide(actor: User, org_id: int, user_id: int, approve: bool) -> User:
             _("%(name)s is now %(status)s.", name=user.name, status=user.membership.value),
             email=False,
         )
+    return user
+
+
+def set_admin(actor: User, org_id: int, user_id: int, is_admin: bool) -> User:
+    """Make an active member an administrator of the organisation, or no longer one."""
+    org, user = _member(org_id, user_id)
+    check_can_manage(actor, org)
+    if user.id == actor.id:
+        raise Conflict("You cannot change your own administrator rights.")
+    if user.membership != Membership.ACTIVE:
+        raise Conflict("Only an active member can be an administrator.")
+    before = audit.snapshot(user)
+    user.org_admin = is_admin
+    db.session.flush()
+    audit.record(actor, "update", user, before=before)
     return user
 
 

@@ -77,6 +77,15 @@ def member_decision(org_id: int, user_id: int, decision: str):
     return back("web.members", org_id=org_id)
 
 
+@bp.post("/organisations/<id:org_id>/members/<id:user_id>/admin")
+@roles_required()
+def member_admin(org_id: int, user_id: int):
+    if submitted(ActionForm()):
+        make = request.form.get("org_admin") == "1"
+        commit_or_flash(lambda: organisations.set_admin(me(), org_id, user_id, make), _("Saved."))
+    return back("web.members", org_id=org_id)
+
+
 @bp.post("/organisations/<id:org_id>/invitations")
 @roles_required()
 def member_invite(org_id: int):
