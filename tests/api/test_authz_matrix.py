@@ -18,7 +18,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
-from xeco.models import MatchingRun, Notification, Role, RunState
+from xeco.models import MatchingRun, Membership, Notification, Role, RunState
 
 WHO = (
     "anonymous",
@@ -48,6 +48,10 @@ CHANGE = {"title": "A changed title"}
 def owner_only(ok: int, owner: str | tuple[str, ...]) -> dict[str, int]:
     owners = (owner,) if isinstance(owner, str) else owner
     return expect(403, anonymous=401, officer=ok, **dict.fromkeys(owners, ok))
+
+
+def org_managers(ok: int) -> dict[str, int]:
+    return expect(403, anonymous=401, researcher=ok, officer=ok, admin=ok)
 
 
 # (method, rule) -> (body or None, {who: status})
@@ -134,6 +138,40 @@ MATRIX = {
         expect(403, anonymous=401, officer=200, admin=200),
     ),
     ("GET", "/api/v1/audit"): (None, expect(403, anonymous=401, officer=200, admin=200)),
+    # Accounts: links carry their own proof (a bad token is 400 for anyone), settings are
+    # one's own, and an organisation is managed by its admins (here the researcher's),
+    # officers and site admins.
+    ("POST", "/api/v1/auth/verify"): ({"token": "not-a-token"}, expect(400)),
+    ("POST", "/api/v1/auth/verify/resend"): (None, expect(202, **SIGNED_IN)),
+    ("POST", "/api/v1/auth/password-reset"): ({"email": "nobody@example.com"}, expect(202)),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (
+        {"token": "not-a-token", "password": "a-long-new-password"},
+        expect(400),
+    ),
+    ("PATCH", "/api/v1/me"): ({"name": "Renamed"}, expect(200, **SIGNED_IN)),
+    ("GET", "/api/v1/organisations/<id:org_id>"): (None, expect(200, **SIGNED_IN)),
+    ("PATCH", "/api/v1/organisations/<id:org_id>"): (
+        {"verified": True},
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
+    ("GET", "/api/v1/organisations/<id:org_id>/members"): (None, org_managers(200)),
+    ("POST", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/approve"): (
+        None,
+        org_managers(200),
+    ),
+    ("POST", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/reject"): (
+        None,
+        org_managers(200),
+    ),
+    # The join request is not an active member yet: no administrator rights for it.
+    ("PUT", "/api/v1/organisations/<id:org_id>/members/<id:user_id>/admin"): (
+        {"org_admin": True},
+        org_managers(409),
+    ),
+    ("POST", "/api/v1/organisations/<id:org_id>/invitations"): (
+        {"email": "colleague@example.com"},
+        org_managers(202),
+    ),
 }
 NOT_IN_MATRIX = {
     "/api/v1/openapi.json",
@@ -165,7 +203,13 @@ ITEMS = {
 }
 ROWS = {
     "item_id": lambda users, rule: ITEMS[rule.split("/")[3]](users),
-    "user_id": lambda users, rule: UserFactory(role=Role.RESEARCHER),
+    "org_id": lambda users, rule: users["researcher"].organisation,
+    # A join request to the researcher's university.
+    "user_id": lambda users, rule: UserFactory(
+        role=Role.RESEARCHER,
+        organisation=users["researcher"].organisation,
+        membership=Membership.PENDING,
+    ),
     "challenge_id": lambda users, rule: ChallengeFactory(author=users["company"]),
     "match_id": lambda users, rule: MatchFactory(
         challenge__author=users["company"], capability__owner=users["researcher"]
@@ -210,6 +254,7 @@ def _body(kind, who: str, users):
 def test_authorization_matrix(client, db, users, auth, endpoint, who):
     method, rule = endpoint
     body_kind, table = MATRIX[endpoint]
+    users["researcher"].org_admin = True
     url = rule
     # Only the rows this URL names: most cases need none, and rows are most of a case's cost.
     for name in re.findall(r"<id:(\w+)>", rule):

@@ -5,6 +5,8 @@ Each illegal step on the way is tried and refused with its documented status.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,7 +14,7 @@ from tests.integration.conftest import free_port, wait_for
 from tests.smtp import start_smtp
 from xeco import transaction
 from xeco.extensions import db
-from xeco.models import Role
+from xeco.models import EmailOutbox, Role
 from xeco.services.users import create_user
 
 pytestmark = pytest.mark.slow
@@ -36,6 +38,17 @@ def _token(client, email, password="a-long-password"):
     return {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
 
 
+def _confirm_address(app, client, email):
+    """Follow the confirmation link, as the new user would, before posting."""
+    with app.app_context():
+        body = db.session.scalars(
+            sa.select(EmailOutbox.body).where(EmailOutbox.to == email)
+        ).first()
+        db.session.remove()
+    token = re.search(r"/verify/(\S+)", body).group(1)
+    assert client.post("/api/v1/auth/verify", json={"token": token}).status_code == 200
+
+
 def _walk(app, client, inbox):
     for email, role, org in (
         ("wf-co@example.com", "company", "WF Robotics Co"),
@@ -52,6 +65,11 @@ def _walk(app, client, inbox):
             },
         )
         assert resp.status_code == 201, resp.get_json()
+        _confirm_address(app, client, email)
+    # The confirmation links went out through the real worker and SMTP.
+    wait_for(lambda: len(inbox.messages) >= 2, 60, what="confirmation e-mails")
+    assert all("confirm your e-mail" in m["Subject"] for m in inbox.messages)
+    inbox.messages.clear()
     with app.app_context():
         create_user("wf-officer@example.com", "a-long-password", Role.OFFICER)
         transaction.commit()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.web.conftest import csrf_token, post_form
-from xeco.models import Organisation, Role, User
+from xeco.models import EmailOutbox, Organisation, Role, User
 
 
 def test_landing_explains_the_service(client, db):
@@ -67,7 +69,14 @@ def test_signing_up_creates_the_user_and_the_organisation(client, db):
     assert response.status_code == 302, response.get_data(as_text=True)
     user = db.session.scalar(sa.select(User).where(User.email == "wang@uni.example.cn"))
     assert user.role == Role.RESEARCHER and user.organisation.name == "苏州理工大学"
-    assert client.get("/capabilities/new").status_code == 200  # signed in at once
+    # Signed in at once, but posting waits for the confirmed address.
+    refused = client.get("/capabilities/new")
+    assert refused.status_code == 403
+    assert "Verify your e-mail address first" in refused.get_data(as_text=True)
+    mail = db.session.scalars(sa.select(EmailOutbox).where(EmailOutbox.to == user.email)).one()
+    link = re.search(r"http://localhost(/verify/\S+)", mail.body).group(1)
+    assert client.get(link).status_code == 302
+    assert client.get("/capabilities/new").status_code == 200
 
 
 def company_signup(password: str = "long-enough-pw", **over) -> dict:
@@ -82,13 +91,16 @@ def company_signup(password: str = "long-enough-pw", **over) -> dict:
     return data | over
 
 
-def test_a_taken_organisation_name_is_refused(client, db):
+def test_signing_up_into_a_taken_organisation_name_asks_to_join(client, db):
     OrganisationFactory(name="Gusu Precision", kind="company")
     db.session.commit()
     response = post_form(client, "/signup", company_signup(organisation="gusu  precision"))
-    assert response.status_code == 422
-    assert "registered already" in response.get_data(as_text=True)
+    assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+    user = db.session.scalar(sa.select(User).where(User.email == "someone@example.com"))
+    assert user.membership == "pending" and user.organisation.name == "Gusu Precision"
+    home = client.get("/home", follow_redirects=True).get_data(as_text=True)
+    assert "waiting for approval" in home
 
 
 def test_signup_errors_stand_next_to_their_fields(client, db):
@@ -132,8 +144,8 @@ def test_sign_up_refuses_a_guessable_password_next_to_the_field(client, db):
 
 
 def test_a_refused_registration_reads_in_chinese(client, db):
-    OrganisationFactory(name="Gusu Precision", kind="company")
+    UserFactory(email="someone@example.com")
     db.session.commit()
     data = company_signup()
     response = post_form(client, "/signup", data, headers={"Accept-Language": "zh-CN"})
-    assert "该机构或该电子邮件地址已经注册" in response.get_data(as_text=True)
+    assert "该电子邮件地址已经注册" in response.get_data(as_text=True)

@@ -29,11 +29,13 @@ class IdConverter(IntegerConverter):
 
 def register_api(api: Api, app: Flask) -> None:
     from xeco.api import (
+        account,
         auth,
         catalogue,
         health,
         matches,
         notifications,
+        organisations,
         reports,
         runs,
         users,
@@ -52,7 +54,8 @@ def register_api(api: Api, app: Flask) -> None:
         api.register_blueprint(blp, url_prefix=PREFIX + path)
         csrf.exempt(blp)  # bearer tokens, not cookies: nothing for a forged form to ride on
 
-    for module in (health, auth, users, matches, workflow, runs, notifications, reports):
+    modules = (health, auth, users, matches, workflow, runs, notifications, reports)
+    for module in (*modules, account, organisations):
         add(module.blp, module.PATH)
     add(users.me_blp, "/me")
     for path, blp in catalogue.BLUEPRINTS.items():

@@ -5,8 +5,10 @@ from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
 from xeco.models import Role
+from xeco.schemas.account import MeUpdateSchema
 from xeco.schemas.common import PageArgs, page_schema
 from xeco.schemas.users import StaffCreateSchema, UserSchema, UserUpdateSchema
+from xeco.services import account
 from xeco.services import users as service
 
 PATH = "/users"
@@ -53,3 +55,12 @@ class Me(MethodView):
     def get(self):
         """The signed-in user and their organisation."""
         return me()
+
+    @signed_in()
+    @me_blp.arguments(MeUpdateSchema)
+    @me_blp.response(200, UserSchema)
+    def patch(self, data):
+        """Change name, language, password or e-mail address (the last two need
+        `current_password`; a new address must be confirmed again)."""
+        user = account.update_me(me(), data)
+        return user

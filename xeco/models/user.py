@@ -57,6 +57,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class Membership(enum.StrEnum):
+    """Where a user stands in their organisation: only active members may post for it."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+
+
 SELF_REGISTER_ROLES = (Role.COMPANY, Role.RESEARCHER, Role.INSTITUTE, Role.AGENCY)
 STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
 # Those who offer capabilities: the provider side of a match.
@@ -80,6 +88,19 @@ class User(Timestamped, db.Model):
     # Part of every session and token; raising it ends all of them (signing out does).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
 
+    membership: Mapped[Membership] = mapped_column(
+        str_enum(Membership, "membership"),
+        default=Membership.ACTIVE,
+        server_default=Membership.ACTIVE.value,
+        nullable=False,
+    )
+    # May approve join requests and invite people to the organisation.
+    org_admin: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), nullable=False
+    )
+    # None until the owner follows the link sent to the address; staff-made accounts start set.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     organisation = relationship("Organisation", back_populates="users")
 
     def set_password(self, password: str) -> None:
@@ -97,6 +118,10 @@ class User(Timestamped, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"

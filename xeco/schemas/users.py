@@ -22,6 +22,11 @@ class RegisterSchema(Schema):
     )
     organisation = fields.Nested(OrganisationInSchema, required=True)
     locale = fields.String(load_default="en", validate=validate.OneOf(["en", "zh"]))
+    invitation = fields.String(
+        load_only=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "The token of an invitation link: joins its organisation."},
+    )
 
 
 class StaffCreateSchema(Schema):
@@ -66,6 +71,12 @@ class UserSchema(Schema):
     role = fields.String(dump_only=True)
     locale = fields.String(dump_only=True)
     active = fields.Boolean(dump_only=True)
+    membership = fields.String(
+        dump_only=True,
+        metadata={"description": "pending until the organisation approves; then active."},
+    )
+    org_admin = fields.Boolean(dump_only=True)
+    email_verified = fields.Boolean(dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)

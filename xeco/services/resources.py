@@ -18,6 +18,7 @@ from xeco.models.base import utcnow
 from xeco.resources import Resource
 from xeco.services import access, audit, outbox
 from xeco.services.listing import Page, paginate, sort_clause, text_filter
+from xeco.services.organisations import check_may_post
 
 
 @dataclass
@@ -70,6 +71,7 @@ class ResourceService:
             raise Forbidden(f"Your role ({user.role.value}) may not create a {self.noun}.")
         if user.organisation_id is None:
             raise Forbidden("You belong to no organisation.")
+        check_may_post(user)
 
     def create(self, user: User, data: dict):
         self.check_can_create(user)
@@ -99,6 +101,7 @@ class ResourceService:
         obj = self.get(user, item_id)
         if not access.can_change(user, obj):
             raise Forbidden(f"Only the owner or an officer may change this {self.noun}.")
+        check_may_post(user)
         if obj.status == self.closed_status:
             raise Conflict(f"This {self.noun} is closed; it can no longer be changed.")
         return obj

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,8 +9,9 @@ from zxcvbn import zxcvbn
 
 from xeco.errors import Conflict, Invalid
 from xeco.extensions import db
-from xeco.models import Organisation, OrgKind, RevokedToken, Role, User
+from xeco.models import Membership, Organisation, OrgKind, RevokedToken, Role, User
 from xeco.models.base import utcnow
+from xeco.models.names import canonical, fold
 from xeco.models.user import check_decoy, hash_password
 from xeco.services import audit
 from xeco.services.notifications import queue_email
@@ -28,19 +28,8 @@ MIN_PASSWORD_SCORE = 2  # zxcvbn's 0-4: 2 resists online guessing under rate lim
 MAX_USER_ID = 2**31 - 1
 
 
-def canonical(text: str) -> str:
-    """Text as a reader sees it, for comparing names and addresses.
-
-    NFKC folds look-alikes (full-width ｘｅｃｏ is xeco), invisible format characters (zero-width
-    spaces and joiners, direction marks, soft hyphens) are dropped, and spaces collapse: two
-    names that look the same compare equal.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
-
-
 def normalise_email(email: str) -> str:
-    return canonical(email).lower()
+    return fold(email)
 
 
 def check_password_rule(password: str, *known: str | None) -> None:
@@ -57,10 +46,9 @@ def check_password_rule(password: str, *known: str | None) -> None:
 
 
 def existing_organisation(name: str, kind: OrgKind) -> Organisation | None:
-    name = canonical(name)
     return db.session.scalar(
         sa.select(Organisation).where(
-            sa.func.lower(Organisation.name) == name.lower(), Organisation.kind == kind
+            Organisation.name_key == fold(name), Organisation.kind == kind
         )
     )
 
@@ -76,21 +64,24 @@ def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisat
 
 
 class RegistrationRefused(Conflict):
-    # One answer whether the organisation or the e-mail address is taken: the answer alone
-    # does not tell that an address has an account.
+    # The same answer as before organisations could be joined: it says no more about an
+    # address than it did then.
     message = (
-        "These details cannot be registered: the organisation or the e-mail address is "
-        "registered already. Sign in, or ask an administrator to add you."
+        "These details cannot be registered: the e-mail address is registered already. "
+        "Sign in, or reset your password."
     )
 
 
 def register(data: dict) -> User:
-    """Self-registration: a new user with a new organisation of the kind the role needs.
+    """Self-registration: a new organisation, or a request to join one that exists.
 
-    Joining an existing organisation goes through an administrator, so nobody can claim
-    another's organisation by its name. The password is hashed before anything is looked
-    up, so a refusal takes as long as a success.
+    Joining waits for the organisation's administrators (``pending``) unless the address is
+    on one of its e-mail domains or an invitation for it came with the request, so nobody
+    takes over another's organisation by its name. The password is hashed before anything is
+    looked up, so a refusal takes as long as a success.
     """
+    from xeco.services import account, organisations
+
     role = Role(data["role"])
     kind = ORG_KIND_FOR_ROLE[role]
     email = normalise_email(data["email"])
@@ -98,7 +89,7 @@ def register(data: dict) -> User:
     password_hash = hash_password(data["password"])
     holder = db.session.scalar(sa.select(User).where(User.email == email))
     if holder is not None:
-        # The address's owner learns of it; the answer says no more than for a taken name.
+        # The address's owner learns of it.
         queue_email(
             holder.email,
             "xeco: someone tried to register with your address",
@@ -108,10 +99,18 @@ def register(data: dict) -> User:
         refusal = RegistrationRefused()
         refusal.keep_changes = True  # the notice to the owner must outlive the refusal
         raise refusal
-    if existing_organisation(data["organisation"]["name"], kind) is not None:
-        raise RegistrationRefused()
-    organisation = find_or_create_organisation(kind=kind, **data["organisation"])
-    return create_user(
+    invited = None
+    if data.get("invitation"):
+        invited = account.read_invitation(data["invitation"], email)
+        if invited.kind != kind:
+            raise Invalid(errors={"json": {"role": [f"{invited.name} is a {invited.kind.value}."]}})
+    organisation = invited or existing_organisation(data["organisation"]["name"], kind)
+    membership = Membership.ACTIVE
+    if organisation is None:
+        organisation = find_or_create_organisation(kind=kind, **data["organisation"])
+    else:
+        membership = account.member_state(organisation, email, invited is not None)
+    user = create_user(
         email,
         data["password"],
         role,
@@ -119,7 +118,14 @@ def register(data: dict) -> User:
         organisation=organisation,
         locale=data["locale"],
         password_hash=password_hash,
+        membership=membership,
+        email_verified=invited is not None,
     )
+    if membership == Membership.PENDING:
+        organisations.join(user)
+    if not user.email_verified:
+        account.send_verification(user)
+    return user
 
 
 def create_user(
@@ -131,7 +137,11 @@ def create_user(
     actor: User | None = None,
     locale: str = "en",
     password_hash: str | None = None,
+    membership: Membership = Membership.ACTIVE,
+    email_verified: bool = True,
 ) -> User:
+    """A user; by default active and with a verified address (staff vouch for whom they
+    add). The first member of an organisation becomes its administrator."""
     role = Role(role)
     email = normalise_email(email)
     org_name = organisation.name if organisation is not None else None
@@ -147,6 +157,9 @@ def create_user(
         role=role,
         organisation=organisation,
         locale=locale,
+        membership=membership,
+        org_admin=organisation is not None and not organisation.users,
+        email_verified_at=utcnow() if email_verified else None,
     )
     user.password_hash = password_hash or hash_password(password)
     db.session.add(user)

@@ -68,8 +68,8 @@ class SignUpForm(FlaskForm):
     organisation = StringField(
         _l("Organisation name"),
         description=_l(
-            "A new organisation is created with your account. If yours is registered "
-            "already, ask an administrator to add you."
+            "If your organisation is registered already, you join it once its "
+            "administrators approve; otherwise it is created with your account."
         ),
         validators=[InputRequired(), Length(min=2, max=_max(OrganisationInSchema, "name"))],
         render_kw={"autocomplete": "organization", "maxlength": 200},
@@ -80,6 +80,7 @@ class SignUpForm(FlaskForm):
         validators=[Optional(), Length(max=_max(OrganisationInSchema, "region"))],
         render_kw={"maxlength": 80},
     )
+    invite = HiddenField()
     submit = SubmitField(_l("Create my account"))
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from xeco import transaction
 from xeco.errors import DomainError
 from xeco.extensions import limiter
+from xeco.models import Membership
 from xeco.schemas.users import RegisterSchema
 from xeco.services import users
 from xeco.web.blueprint import bp
@@ -42,7 +43,7 @@ def signin():
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
 def signup():
-    form = SignUpForm()
+    form = SignUpForm(invite=request.args.get("invite"))
     if form.validate_on_submit():
         payload = {
             "email": form.email.data,
@@ -54,12 +55,25 @@ def signup():
         }
         if form.region.data:
             payload["organisation"]["region"] = form.region.data
+        if form.invite.data:
+            payload["invitation"] = form.invite.data
         data = load(form, RegisterSchema(), payload)
         if data is not None:
             user = _register(form, data)
             if user is not None:
                 login_user(SessionUser(user))
                 flash(_("Your account is ready."), "success")
+                if user.membership == Membership.PENDING:
+                    flash(
+                        _(
+                            "%(org)s is registered already: its administrators have been asked "
+                            "to approve you.",
+                            org=user.organisation.name,
+                        ),
+                        "info",
+                    )
+                if not user.email_verified:
+                    flash(_("Confirm your e-mail address with the link we sent you."), "info")
                 return redirect(url_for("web.home"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
@@ -71,8 +85,8 @@ def _register(form: SignUpForm, data: dict):
     except users.RegistrationRefused as err:
         transaction.abandon(err)
         message = _(
-            "These details cannot be registered: the organisation or the e-mail address "
-            "is registered already. Sign in, or ask an administrator to add you."
+            "These details cannot be registered: the e-mail address is registered already. "
+            "Sign in, or reset your password."
         )
         put_errors(form, {"_schema": [message]})
         return None
