@@ -197,6 +197,9 @@ def test_an_invitation_joins_at_once_and_only_for_its_address(client, db, users,
         json={"email": "Colleague@Example.com"},
     )
     assert sent.status_code == 202
+    mail = last_mail(db, "colleague@example.com")
+    # The invitee has no language of their own yet: the message says it in both.
+    assert "invites you to join" in mail.body and "邀请您" in mail.body
     invite = link_token(db, "colleague@example.com", "invite=")
 
     wrong = register(

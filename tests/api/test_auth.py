@@ -69,6 +69,18 @@ def test_duplicate_email_is_a_conflict_and_stores_nothing(client, db):
     assert notice.to == "new@example.com"
 
 
+def test_the_taken_address_notice_is_in_its_owners_language(client, db):
+    assert register(client).status_code == 201
+    owner = db.session.scalar(sa.select(User).where(User.email == "new@example.com"))
+    owner.locale = "zh"
+    db.session.commit()
+    assert register(client, organisation={"name": "Another Org"}).status_code == 409
+    notice = db.session.scalars(
+        sa.select(EmailOutbox).where(EmailOutbox.to == owner.email).order_by(EmailOutbox.id.desc())
+    ).first()
+    assert "有人尝试" in notice.subject and "请直接登录" in notice.body
+
+
 REFUSED = (
     "These details cannot be registered: the e-mail address is registered already. "
     "Sign in, or reset your password."

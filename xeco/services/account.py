@@ -150,12 +150,23 @@ def invite(actor: User, org_id: int, email: str) -> str:
     email = normalise_email(email)
     token = tokens.make(tokens.INVITE, {"o": org.id, "e": email})
     link = url_for("web.signup", invite=token, _external=True)
-    queue_email(
-        email,
-        f"xeco: {actor.name} invites you to join {org.name}",
-        f"{actor.name} invites you to join {org.name} on xeco. Register within seven days "
-        f"with this address through this link:\n{link}",
-    )
+    # The invitee has no account, so no language of their own yet: both, the inviter's first.
+    subjects, parts = [], []
+    for locale in dict.fromkeys((actor.locale or "en", "en", "zh")):
+        with force_locale(locale):
+            subjects.append(
+                _("xeco: %(name)s invites you to join %(org)s", name=actor.name, org=org.name)
+            )
+            parts.append(
+                _(
+                    "%(name)s invites you to join %(org)s on xeco. Register within seven days "
+                    "with this address through this link:\n%(link)s",
+                    name=actor.name,
+                    org=org.name,
+                    link=link,
+                )
+            )
+    queue_email(email, subjects[0], "\n\n----\n\n".join(parts))
     audit.record(actor, "invite", org, after={"email": email})
     return token
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 from xeco.errors import Conflict, Invalid
@@ -90,12 +92,15 @@ def register(data: dict) -> User:
     holder = db.session.scalar(sa.select(User).where(User.email == email))
     if holder is not None:
         # The address's owner learns of it.
-        queue_email(
-            holder.email,
-            "xeco: someone tried to register with your address",
-            "Someone tried to open a new xeco account with this e-mail address. If it was "
-            "you, sign in instead; if not, you need do nothing.",
-        )
+        with force_locale(holder.locale or "en"):
+            queue_email(
+                holder.email,
+                _("xeco: someone tried to register with your address"),
+                _(
+                    "Someone tried to open a new xeco account with this e-mail address. If it "
+                    "was you, sign in instead; if not, you need do nothing."
+                ),
+            )
         refusal = RegistrationRefused()
         refusal.keep_changes = True  # the notice to the owner must outlive the refusal
         raise refusal
