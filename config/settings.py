@@ -114,6 +114,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "xeco@localhost")
+    # Seconds to wait for the SMTP server: a stuck server must not hold the worker.
+    MAIL_TIMEOUT = 10
+    # Real SMTP everywhere, tests included (they run a local SMTP server): flask-mailman
+    # would otherwise keep a testing app's mail in memory.
+    MAIL_BACKEND = "smtp"
 
     API_TITLE = "xeco"
     API_VERSION = "v1"

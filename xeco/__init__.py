@@ -45,7 +45,7 @@ def create_app(config: object | str | None = None) -> Flask:
 
     from flask_smorest import Api
 
-    from xeco.extensions import configure_sqlite, db, jwt, limiter, migrate
+    from xeco.extensions import configure_sqlite, db, jwt, limiter, mail, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -54,6 +54,7 @@ def create_app(config: object | str | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     jwt.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     # One Api per app: its OpenAPI spec is per app, and tests build several apps.
     api = Api(app)
 

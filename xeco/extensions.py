@@ -3,6 +3,7 @@
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -23,6 +24,8 @@ jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # Every form post carries a token; the API (bearer tokens, no cookies) is exempt.
 csrf = CSRFProtect()
+# Sends the e-mail outbox over SMTP (the outbox table stays: it is what makes mail reliable).
+mail = Mail()
 
 
 def configure_sqlite(engine) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_mailman import EmailMessage
 
-from xeco.extensions import db
+from xeco.extensions import db, mail
 from xeco.models import EmailOutbox, Notification, User
 from xeco.models.base import utcnow
 from xeco.services.notifications import queue_email
@@ -41,39 +41,46 @@ def send_pending(limit: int = 200) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "retry": 0}
     if not rows:
         return counts
+    # Settings are read at each run, not frozen at start-up, as the rest of the app reads them.
+    connection = mail.get_connection(
+        fail_silently=False,
+        host=cfg["MAIL_SERVER"],
+        port=cfg["MAIL_PORT"],
+        username=cfg.get("MAIL_USERNAME"),
+        password=cfg.get("MAIL_PASSWORD"),
+        use_tls=bool(cfg.get("MAIL_USE_TLS")),
+        timeout=cfg.get("MAIL_TIMEOUT", 10),
+    )
     try:
-        smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10)
-    except OSError as exc:
+        connection.open()
+    except OSError as exc:  # refused, unreachable, TLS or login failure (SMTPException too)
         for row in rows:
             row.attempts += 1
             row.last_error = f"connect: {exc}"[:500]
         log.warning("mail: cannot reach %s:%s: %s", cfg["MAIL_SERVER"], cfg["MAIL_PORT"], exc)
         counts["retry"] = len(rows)
         return counts
-    with smtp:
-        if cfg.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    try:
         for row in rows:
-            counts[_send_one(smtp, cfg["MAIL_DEFAULT_SENDER"], row)] += 1
+            counts[_send_one(connection, cfg["MAIL_DEFAULT_SENDER"], row)] += 1
             db.session.commit()
+    finally:
+        connection.close()
     log.info("mail: %s of %d", counts, len(rows))
     return counts
 
 
-def _send_one(smtp: smtplib.SMTP, sender: str, row: EmailOutbox) -> str:
+def _send_one(connection, sender: str, row: EmailOutbox) -> str:
     row.attempts += 1
+    msg = EmailMessage(row.subject, row.body, sender, [row.to], connection=connection)
     try:
-        msg = EmailMessage()
-        msg["From"], msg["To"], msg["Subject"] = sender, row.to, row.subject
-        msg.set_content(row.body)
+        msg.message()  # built here so a bad header fails this row alone, before sending
     except (ValueError, TypeError, IndexError) as exc:  # the email package's refusals
         row.failed_at, row.last_error = utcnow(), f"{type(exc).__name__}: {exc}"[:500]
         log.error("mail: outbox row %s cannot be sent: %s", row.id, exc)
         return "failed"
     try:
-        smtp.send_message(msg)
+        msg.send()
     except smtplib.SMTPException as exc:
         row.last_error = str(exc)[:500]
         if row.attempts >= MAX_ATTEMPTS:
