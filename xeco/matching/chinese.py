@@ -12,6 +12,8 @@ import threading
 from functools import cache
 from pathlib import Path
 
+from xeco.matching import lexicon
+
 _lock = threading.Lock()
 _tokenizer = None
 
@@ -37,7 +39,7 @@ def _build():
     # (jieba cuts an unknown 吉西他滨 into 吉西 / 他 / 滨). A fixed frequency keeps start-up
     # fast; it only needs to beat the split of an unknown word.
     known = tok.FREQ
-    for word in glossary_words():
+    for word in lexicon.glossary():
         if len(word) > 1 and not known.get(word):
             tok.add_word(word, freq=GLOSSARY_FREQ)
     return tok
@@ -81,15 +83,6 @@ def segment(run: str) -> list[str]:
 
 
 GLOSSARY_FREQ = 500
-
-
-def glossary_words() -> list[str]:
-    """Chinese side of ``data/glossary_zh_en.tsv`` (see :mod:`xeco.matching.lexicon`)."""
-    path = Path(__file__).parent / "data" / "glossary_zh_en.tsv"
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.split("\t", 1)[0] for line in lines if "\t" in line and line[:1] != "#"]
 
 
 @cache

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -38,8 +37,6 @@ _NOT_LATIN = re.compile(r"[^a-z0-9\- ]+")
 MAX_SENSES = 4
 # A sense of more content words than this is a description, not a translation.
 MAX_SENSE_WORDS = 4
-
-_lock = threading.Lock()
 
 
 def _data(name: str) -> Path:
@@ -176,10 +173,3 @@ def concept(
         for t in terms:
             weights[t] = weights.get(t, 0.0) + share
     return weights
-
-
-def warm() -> None:
-    """Load both sources now (about a second), e.g. before a worker takes tasks."""
-    with _lock:
-        _cedict_raw()
-        glossary()

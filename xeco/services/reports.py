@@ -122,17 +122,13 @@ def safe_cell(value):
 
 
 def csv_text(rows) -> str:
-    """Rows as CSV text with every cell made safe (see :data:`FORMULA_STARTS`)."""
+    """Rows as CSV text with every cell made safe (see :data:`FORMULA_STARTS`): the one CSV
+    writer of every export, which starts with a UTF-8 BOM so that Excel reads Chinese."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
-
-
-def write_csv(header: list[str], rows) -> str:
-    """The one CSV writer of every export: UTF-8 BOM (Excel then reads Chinese), safe cells."""
-    return "\ufeff" + csv_text([header]) + csv_text(rows)
 
 
 # Matches per database round trip of the streamed export.
