@@ -105,6 +105,9 @@ class Config:
 
     MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "0.10"))
     MATCHING_TOP_K = int(os.environ.get("MATCHING_TOP_K", "10"))
+    # A partner institute or programme is attached only from this score up (and only with a
+    # substantive shared term), judged on its own, not on the capability's score.
+    MATCHING_PARTNER_MIN_SCORE = float(os.environ.get("MATCHING_PARTNER_MIN_SCORE", "0.12"))
     MATCHING_FULL_RUN_CRON_HOUR = int(os.environ.get("MATCHING_FULL_RUN_CRON_HOUR", "3"))
     MATCHING_CHUNK_SIZE = int(os.environ.get("MATCHING_CHUNK_SIZE", "200"))
 

@@ -108,3 +108,42 @@ def test_programme_eligibility_by_sector_and_region():
     assert [p.id for p in eligible_programmes(progs, "Health", "Jiangsu")] == [2, 3, 4]
     assert [p.id for p in eligible_programmes(progs, "textiles", "Guangdong")] == [4]
     assert [p.id for p in eligible_programmes(progs, None, None)] == [4]
+
+
+def test_a_partner_must_pass_its_own_floor_and_the_relevance_check():
+    institutes = [
+        (cap(70, org=50, kind="institute"), 0.60),  # linked by filler only
+        (cap(71, org=51, kind="institute"), 0.35),
+        (cap(72, org=52, kind="institute"), 0.20),  # relevant, but under the partner floor
+    ]
+    programmes = [(ProgrammeInfo(id=9, org_id=60), 0.5), (ProgrammeInfo(id=10, org_id=61), 0.4)]
+    asked = []
+
+    def relevant(item) -> bool:
+        asked.append(item.id)
+        return item.id not in (70, 9)
+
+    scored = [(cap(1, org=10), 0.8), (cap(2, org=11), 0.7)]
+    first, second = propose(
+        CHALLENGE_ORG,
+        FP,
+        scored,
+        institutes,
+        programmes,
+        min_score=0.1,
+        partner_min_score=0.3,
+        partner_relevant=relevant,
+    )
+    assert (first.institute_id, first.programme_id) == (71, 10)
+    assert (second.institute_id, second.programme_id) == (71, 10)
+    assert sorted(asked) == [9, 10, 70, 71], "each partner is judged once, and 72 never"
+    (alone,) = propose(
+        CHALLENGE_ORG,
+        FP,
+        scored[:1],
+        institutes[:1],
+        programmes[:1],
+        min_score=0.1,
+        partner_relevant=relevant,
+    )
+    assert alone.institute_id is None and alone.programme_id is None

@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
 )
 from xeco.models import (
+    CapabilityKind,
     ChallengeStatus,
     Match,
     MatchingRun,
@@ -259,3 +260,67 @@ def test_cli_follows_a_run_with_a_progress_bar(app, db, world):
     text = out.getvalue()
     assert f"run {run.id} succeeded" in text
     assert "[########################################] 2/2 (100.0%)" in text
+
+
+GRAPHENE_FILM = dict(
+    title="Low-cost graphene film for flexible transparent heaters",
+    description="We need a low-cost process for large-area graphene films on PET: sheet "
+    "resistance below 100 ohm per square, uniform heating, a novel system for roll-to-roll "
+    "transfer.",
+    keywords=["graphene film", "flexible heater", "low-cost"],
+)
+
+
+def test_a_partner_linked_only_by_filler_is_not_attached(db, users):
+    """The issue's example: a VOC sensor network institute offered as the partner of a
+    graphene film challenge because both texts say "low-cost"."""
+    graphene = CapabilityFactory(
+        owner=UserFactory(role=Role.RESEARCHER),
+        title="Graphene film growth and transfer",
+        summary="CVD growth of large-area graphene films, roll-to-roll transfer onto PET, "
+        "transparent conductive films for heaters and touch panels.",
+        keywords=["graphene", "transparent conductive film"],
+    )
+    voc, films = (
+        CapabilityFactory(
+            owner=UserFactory(role=Role.INSTITUTE),
+            kind=CapabilityKind.INSTITUTE,
+            title=title,
+            summary=summary,
+            keywords=keywords,
+        )
+        for title, summary, keywords in (
+            (
+                "Low-cost sensor networks for VOC monitoring",
+                "Low-cost sensor networks with machine learning calibration for air quality "
+                "and VOC monitoring in chemical parks; a novel system of low-cost nodes.",
+                ["low-cost sensors", "VOC monitoring"],
+            ),
+            (
+                "Thin film pilot line institute",
+                "Pilot-scale roll-to-roll coating of transparent conductive films and graphene "
+                "films on PET for flexible heaters.",
+                ["roll-to-roll", "graphene films"],
+            ),
+        )
+    )
+    ch = ChallengeFactory(author=users["company"], **GRAPHENE_FILM)
+    db.session.commit()
+    index = matching_index.get("capabilities")
+    query = matching.challenge_query(ch)
+    voc_score = index.matcher.score([query]).toarray()[0, index.position(voc.id)]
+    assert voc_score >= 0.12, "the filler alone gives it a score above the partner floor"
+
+    matching.match_challenge(ch.id)
+    found = matches_of(db, ch)
+    assert voc.id not in found, "no proposal explained by filler alone"
+    match = found[graphene.id]
+    assert match.institute_id == films.id, "the relevant institute is the partner"
+    for entry in match.explanation:
+        assert entry[0].lower() not in ("low", "cost", "low-cost", "novel", "system")
+
+    films.capacity = 0  # the relevant institute is full: the filler one must not step in
+    db.session.commit()
+    matching.match_challenge(ch.id)
+    db.session.expire_all()
+    assert matches_of(db, ch)[graphene.id].institute_id is None

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 Entry = tuple[str, float, str]
 
-# Terms that may score but never explain a match: a person reads them as filler.
+# Terms that may score but never explain a match (nor make a partner relevant): a person
+# reads them as filler. Chinese words are their own columns besides their English senses.
 QUIET_TERMS = frozenset(
     english_stem(w)
     for w in (
@@ -37,11 +38,25 @@ QUIET_TERMS = frozenset(
         "system",
         "low",
         "cost",
+        "inexpensive",
+        "affordable",
         "high",
         "effective",
         "efficient",
         "solution",
+        "novel",
+        "new",
+        "type",
+        "advanced",
+        "innovative",
+        "improved",
+        "need",
+        "method",
+        "approach",
     )
+) | frozenset(
+    "低成本 成本 低廉 廉价 新型 新颖 新 系统 技术 研究 开发 研发 应用 高效 高性能 方法 方案 "  # noqa: SIM905
+    "需要 需求 创新 先进 改进".split()
 )
 
 
@@ -132,7 +147,8 @@ def pairs_many(
 
 def filler(m: Matcher, j: int) -> bool:
     term = m.terms_[j]
-    return term.startswith(NGRAM) or term in QUIET_TERMS
+    # A phrase of filler ("low cost") is filler too.
+    return term.startswith(NGRAM) or all(part in QUIET_TERMS for part in term.split(" "))
 
 
 def word_of_column(m: Matcher, text: str) -> dict[int, str]:

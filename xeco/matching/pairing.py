@@ -13,13 +13,16 @@ Hard constraints, applied before any ranking:
   :func:`pair_fingerprint` of the two current texts equals the one stored at rejection (if
   either text changed, the pair is considered afresh);
 - a minimum score keeps junk out (``min_score`` for capabilities, ``partner_min_score`` for
-  institutes and programmes; when no partner qualifies the proposal has none).
+  institutes and programmes; when no partner qualifies the proposal has none);
+- a partner must be relevant on its own merits: besides its floor, the caller's
+  ``partner_relevant`` check (at least one substantive shared term) must accept it. A partner
+  linked to the challenge only by filler such as "low-cost" makes no sense to a person.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -93,16 +96,20 @@ def pair_fingerprint(challenge_fingerprint: str, capability_fingerprint: str) ->
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
-def _best_partner(scored, excluded_orgs: set[int], floor: float, skip_id: int | None = None):
-    best = None
-    for item, score in scored:
-        if score < floor or item.org_id in excluded_orgs or item.id == skip_id:
+def _best_partner(
+    scored, excluded_orgs: set[int], floor: float, relevant: Callable, skip_id: int | None = None
+):
+    # Best first, so the (costlier) relevance check runs only until one partner passes.
+    for item, score in sorted(scored, key=lambda s: (-s[1], s[0].id)):
+        if score < floor:
+            return None
+        if item.org_id in excluded_orgs or item.id == skip_id:
             continue
         if isinstance(item, Candidate) and item.capacity_left <= 0:
             continue
-        if best is None or (score, -item.id) > (best[1], -best[0].id):
-            best = (item, score)
-    return best
+        if relevant(item):
+            return item, score
+    return None
 
 
 def propose(
@@ -116,6 +123,7 @@ def propose(
     min_score: float,
     k: int = 10,
     partner_min_score: float | None = None,
+    partner_relevant: Callable[[Candidate | ProgrammeInfo], bool] | None = None,
 ) -> list[Proposal]:
     """The best ``k`` proposals for one challenge, best first (ties: lower capability id).
 
@@ -123,10 +131,20 @@ def propose(
     ``min_score`` has no default: the service's ``MATCHING_MIN_SCORE`` is the one source.
     ``scored_programmes`` should already be :func:`eligible_programmes`. Each proposal gets the
     best institute (other than the capability itself, from neither the challenge's nor the
-    capability's organisation) and the best programme (from neither organisation).
+    capability's organisation) and the best programme (from neither organisation), each
+    only when it reaches ``partner_min_score`` and ``partner_relevant`` accepts it.
     """
     rejected = rejected or {}
     floor = min_score if partner_min_score is None else partner_min_score
+    relevant = partner_relevant or (lambda _item: True)
+    verdicts: dict[tuple[type, int], bool] = {}
+
+    def once(item) -> bool:  # a partner is judged once per challenge, not once per proposal
+        key = (type(item), item.id)
+        if key not in verdicts:
+            verdicts[key] = relevant(item)
+        return verdicts[key]
+
     chosen: list[tuple[Candidate, float]] = []
     for cap, score in scored_capabilities:
         if score < min_score or cap.org_id == challenge_org_id or cap.capacity_left <= 0:
@@ -141,8 +159,8 @@ def propose(
     out = []
     for cap, score in chosen[:k]:
         orgs = {challenge_org_id, cap.org_id}
-        inst = _best_partner(scored_institutes, orgs, floor, skip_id=cap.id)
-        prog = _best_partner(scored_programmes, orgs, floor)
+        inst = _best_partner(scored_institutes, orgs, floor, once, skip_id=cap.id)
+        prog = _best_partner(scored_programmes, orgs, floor, once)
         out.append(
             Proposal(
                 capability_id=cap.id,

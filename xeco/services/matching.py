@@ -149,6 +149,8 @@ def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:
         rejected=rejected,
         min_score=min_score,
         k=k,
+        partner_min_score=current_app.config["MATCHING_PARTNER_MIN_SCORE"],
+        partner_relevant=_substance_check(caps_index, programmes_index, query, cap_rows),
     )
     explanations = (
         caps_index.matcher.pairs_many(
@@ -161,12 +163,29 @@ def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:
         else []
     )
     for prop, terms in zip(proposals, explanations, strict=True):
+        if not terms:  # linked by filler alone ("low-cost"): no reason a person would accept
+            continue
         pair_fp = pairing.pair_fingerprint(ch_fp, candidates[prop.capability_id].fingerprint)
         explanation = [stored_term(*term) for term in terms]
         _upsert(ch.id, prop, pair_fp, explanation, existing, out)
-    out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
+    kept = {p.capability_id for p, terms in zip(proposals, explanations, strict=True) if terms}
+    out.withdrawn += _withdraw(existing.values(), keep=kept)
     db.session.flush()
     return out
+
+
+def _substance_check(caps_index, programmes_index, query: dict, cap_rows: dict):
+    """Whether a partner shares at least one term with the challenge that is not filler."""
+
+    def relevant(item) -> bool:
+        if isinstance(item, pairing.ProgrammeInfo):
+            index, profile = programmes_index, programme_query(db.session.get(Programme, item.id))
+        else:
+            index, profile = caps_index, capability_profile(cap_rows[item.id])
+        terms = index.matcher.pairs_many(query, [index.position(item.id)], [profile], n=1)
+        return bool(terms[0])
+
+    return relevant
 
 
 def _store_fingerprint(model, row_id: int, fp: str) -> None:
