@@ -245,6 +245,22 @@ def test_full_run_reports_progress_and_counts_a_redelivered_chunk_once(app, db, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MatchingRun)) == 1
 
 
+def test_a_second_run_counts_the_proposals_it_refreshed(db, world):
+    """Everything was proposed by the first run; the second re-scores the same proposals
+    and must not report "0 proposals" while they wait for review."""
+    for _ in range(2):
+        run, _ = runs.start_full_run(actor=None)
+        db.session.commit()
+        tasks.full_run(run.id)
+        tasks.run_chunk(run.id, 0)
+        db.session.refresh(run)
+        assert (run.state, run.proposals) == (RunState.SUCCEEDED, 2)
+    waiting = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Match).where(Match.status == MatchStatus.PROPOSED)
+    )
+    assert waiting == run.proposals
+
+
 def test_cli_follows_a_run_with_a_progress_bar(app, db, world):
     assert app.config["MATCHING_CHUNK_SIZE"] >= 2  # one chunk, so one run_chunk ends the run
     import io

@@ -27,7 +27,7 @@ def follow(run_id: int, interval: float = 1.0, out=sys.stdout) -> str:
         out.write(line)
         out.flush()
         if run.state not in ACTIVE_RUN_STATES:
-            out.write(f"\n{run.proposals} proposals, {len(run.errors)} errors\n")
+            out.write(f"\n{run.proposals} proposals made or refreshed, {len(run.errors)} errors\n")
             for error in run.errors:
                 out.write(f"  {error}\n")
             return run.state.value

@@ -66,7 +66,9 @@ def run_chunk(self, run_id: int, number: int) -> str:
         indexes = matching.current_indexes()
         for challenge_id in ids:
             try:
-                proposals += matching.match_challenge(challenge_id, indexes).proposed
+                done = matching.match_challenge(challenge_id, indexes)
+                # Re-scored proposals count too: "0 proposals" while 17 wait misleads.
+                proposals += done.proposed + done.refreshed
             except TRANSIENT:
                 raise
             except Exception as exc:  # one bad challenge must not sink the run
