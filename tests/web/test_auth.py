@@ -44,10 +44,12 @@ def test_a_post_without_the_token_is_refused(client, users):
     assert client.get("/challenges/").status_code == 302  # still signed out
 
 
-def test_a_wrong_password_is_explained_next_to_the_field(client, users):
+def test_a_wrong_password_names_no_field(client, users):
     response = post_form(client, "/signin", {"email": users["company"].email, "password": "nope"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 401
-    assert "Wrong e-mail address or password." in response.get_data(as_text=True)
+    assert "The e-mail address or the password is wrong." in html
+    assert 'aria-invalid="true"' not in html and "-errors" not in html
 
 
 def test_next_only_goes_to_this_site(client, users):
@@ -108,6 +110,18 @@ def test_signup_errors_stand_next_to_their_fields(client, db):
     html = post_form(client, "/signup", data).get_data(as_text=True)
     assert 'aria-invalid="true"' in html
     assert 'id="password-errors"' in html and 'id="confirm-errors"' in html
+    # The schema's check of the address shows in the same round as the form's own checks.
+    assert 'id="email-errors"' in html and 'id="name-errors"' in html
+
+
+def test_signup_shows_every_error_at_once(client, db):
+    """A bad address and a guessable password, with every other field right: both show."""
+    response = post_form(
+        client, "/signup", company_signup(email="not-an-address", password="12345678")
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="email-errors"' in html and "Too easy to guess" in html
 
 
 def test_sign_out_takes_a_post_with_a_token(client, users):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -48,6 +49,48 @@ def test_the_form_explains_limits_and_puts_errors_by_the_fields(signed_in, users
     html = post_form(client, "/challenges/new", bad).get_data(as_text=True)
     assert 'id="budget_max-errors"' in html and "Must not be below budget_min." in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Challenge)) == 0
+
+
+def test_every_error_shows_in_one_round(signed_in, users, db):
+    """A keyword too long (the schema's), a budget range (the schema's cross-field rule), a
+    title too short (the form's) and a past deadline (the service's): all at once."""
+    from tests.web.conftest import post_form
+
+    client = signed_in(users["company"])
+    bad = dict(
+        CHALLENGE,
+        title="ab",
+        keywords="k" * 61,
+        budget_min="900",
+        budget_max="100",
+        deadline="2020-01-31",
+    )
+    response = post_form(client, "/challenges/new", bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name in ("title", "keywords", "budget_max", "deadline"):
+        assert f'id="{name}-errors"' in html, name
+    assert "Must not be in the past." in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Challenge)) == 0
+
+
+def test_a_past_deadline_is_refused_for_a_new_challenge_but_kept_on_edit(
+    signed_in, users, db, auth
+):
+    from tests.web.conftest import post_form
+
+    client = signed_in(users["company"])
+    old = ChallengeFactory(author=users["company"], deadline=date(2020, 1, 31))
+    db.session.commit()
+    edited = post_form(client, f"/challenges/{old.id}/edit", dict(CHALLENGE, deadline="2020-01-31"))
+    assert edited.status_code == 302, "a deadline that has passed since does not block an edit"
+    api = client.post(
+        "/api/v1/challenges",
+        json={"title": "Past", "description": "A deadline in the past.", "deadline": "2020-01-31"},
+        headers=auth(users["company"]),
+    )
+    assert api.status_code == 422
+    assert api.json["errors"]["json"] == {"deadline": ["Must not be in the past."]}
 
 
 def test_roles_that_do_not_own_a_kind_get_a_403_page(signed_in, users):

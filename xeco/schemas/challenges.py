@@ -53,7 +53,7 @@ class ChallengeSchema(Schema):
     updated_at = fields.DateTime(dump_only=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a range error shows with the others
     def _budget(self, data, **kwargs):
         check_range(data, "budget_min", "budget_max")
 

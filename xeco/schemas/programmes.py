@@ -48,7 +48,7 @@ class ProgrammeSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a range error shows with the others
     def _amount(self, data, **kwargs):
         check_range(data, "amount_min", "amount_max")
 

@@ -73,8 +73,20 @@ class ResourceService:
             raise Forbidden("You belong to no organisation.")
         check_may_post(user)
 
+    def problems(self, data: dict, obj=None) -> dict[str, list[str]]:
+        """Rules beyond the schema's, as field -> messages, so a page can show them together
+        with the form's own errors. A deadline may not be set in the past; one that passed
+        since it was set stays as it is when other fields change."""
+        deadline = data.get("deadline")
+        past = deadline is not None and deadline < utcnow().date()
+        if past and (obj is None or deadline != getattr(obj, "deadline", None)):
+            return {"deadline": ["Must not be in the past."]}
+        return {}
+
     def create(self, user: User, data: dict):
         self.check_can_create(user)
+        if errors := self.problems(data):
+            raise Invalid(errors={"json": errors})
         obj = self.model(organisation_id=user.organisation_id, **self.owner_fields(user))
         self.apply(obj, data)
         self.check_ranges(obj)
@@ -108,6 +120,8 @@ class ResourceService:
 
     def update(self, user: User, item_id: int, data: dict):
         obj = self.check_can_change(user, item_id)
+        if errors := self.problems(data, obj):
+            raise Invalid(errors={"json": errors})
         before = audit.snapshot(obj)
         self.apply(obj, data)
         self.check_ranges(obj)

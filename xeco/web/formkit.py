@@ -69,22 +69,43 @@ class ListField(StringField):
             raise FieldError(message % {"max": self.max_chars})
 
 
+def submitted(form: FlaskForm) -> bool | None:
+    """None unless the form was posted with a good CSRF token; else whether its own checks
+    passed. Callers go on to the schema's and the service's checks either way, so a person
+    sees every error at once instead of one round at a time."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    return None if "csrf_token" in form.errors else valid
+
+
 def load(form: FlaskForm, schema: Schema, data: dict) -> dict | None:
-    """Validate ``data`` with the schema; on failure put the messages on the form."""
+    """Validate ``data`` with the schema; on failure put the messages on the form.
+
+    Run it even when the form's own checks failed, so every error shows at once; a field the
+    form flagged already keeps only its own message (the two would say the same thing).
+    """
     try:
         return schema.load(data)
     except ValidationError as err:
-        put_errors(form, err.messages)
+        put_errors(form, err.messages, skip_flagged=True)
         return None
 
 
-def put_errors(form: FlaskForm, messages: dict | list, fallback: str | None = None) -> None:
+def put_errors(
+    form: FlaskForm,
+    messages: dict | list,
+    fallback: str | None = None,
+    skip_flagged: bool = False,
+) -> None:
     if isinstance(messages, list):
         messages = {"_schema": messages}
     for name, value in messages.items():
         field = getattr(form, str(name), None) if name != "_schema" else None
         field = field if field is not None else getattr(form, fallback or "", None)
         flat = list(flatten(value))
+        if skip_flagged and field is not None and field.errors:
+            continue
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors or []), *flat]
         else:

@@ -14,7 +14,7 @@ from xeco.models import Membership
 from xeco.schemas.users import RegisterSchema
 from xeco.services import users
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors
+from xeco.web.formkit import load, put_errors, submitted
 from xeco.web.forms import ActionForm, SignInForm, SignUpForm
 from xeco.web.session import SessionUser
 from xeco.web.views.helpers import safe_next
@@ -31,12 +31,14 @@ def signin():
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors = [_("Wrong e-mail address or password.")]
+            # Not tied to a field: either may be the wrong one, and saying which would tell
+            # an attacker whether the address has an account.
+            form.form_errors.append(_("The e-mail address or the password is wrong."))
         else:
             login_user(SessionUser(user))
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("web.home")))
-    status = 401 if form.password.errors and request.method == "POST" else 200
+    status = 401 if form.form_errors else 200
     return render_template("auth/signin.html", form=form), status
 
 
@@ -44,7 +46,8 @@ def signin():
 @limiter.limit(_auth_limit, methods=["POST"])
 def signup():
     form = SignUpForm(invite=request.args.get("invite"))
-    if form.validate_on_submit():
+    valid = submitted(form)
+    if valid is not None:
         payload = {
             "email": form.email.data,
             "password": form.password.data,
@@ -58,25 +61,40 @@ def signup():
         if form.invite.data:
             payload["invitation"] = form.invite.data
         data = load(form, RegisterSchema(), payload)
-        if data is not None:
+        if not form.password.errors:
+            _check_password(form)
+        if valid and data is not None and not form.errors:
             user = _register(form, data)
             if user is not None:
-                login_user(SessionUser(user))
-                flash(_("Your account is ready."), "success")
-                if user.membership == Membership.PENDING:
-                    flash(
-                        _(
-                            "%(org)s is registered already: its administrators have been asked "
-                            "to approve you.",
-                            org=user.organisation.name,
-                        ),
-                        "info",
-                    )
-                if not user.email_verified:
-                    flash(_("Confirm your e-mail address with the link we sent you."), "info")
-                return redirect(url_for("web.home"))
+                return _welcome(user)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
+
+
+def _check_password(form: SignUpForm) -> None:
+    """The password rule, checked with the other fields rather than after them."""
+    try:
+        users.check_password_rule(
+            form.password.data or "", form.email.data, form.name.data, form.organisation.data
+        )
+    except DomainError as err:
+        put_errors(form, err.errors["json"])
+
+
+def _welcome(user):
+    login_user(SessionUser(user))
+    flash(_("Your account is ready."), "success")
+    if user.membership == Membership.PENDING:
+        flash(
+            _(
+                "%(org)s is registered already: its administrators have been asked to approve you.",
+                org=user.organisation.name,
+            ),
+            "info",
+        )
+    if not user.email_verified:
+        flash(_("Confirm your e-mail address with the link we sent you."), "info")
+    return redirect(url_for("web.home"))
 
 
 def _register(form: SignUpForm, data: dict):

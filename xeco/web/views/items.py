@@ -18,7 +18,7 @@ from xeco.schemas.matches import MatchListArgs
 from xeco.services import access
 from xeco.services import matches as match_service
 from xeco.web.blueprint import bp
-from xeco.web.formkit import load, put_errors
+from xeco.web.formkit import load, put_errors, submitted
 from xeco.web.forms import ActionForm
 from xeco.web.kinds import KINDS, Kind
 from xeco.web.session import me
@@ -62,12 +62,15 @@ def _save(kind: Kind, obj=None):
         kind.service.check_can_create(user)  # a 403 page before anyone fills the form in
     # A first look shows the item as stored; a post shows what was sent.
     form = kind.form(obj=obj if request.method == "GET" else None)
-    if form.validate_on_submit():
+    valid = submitted(form)
+    if valid is not None:
         data, problems = kind.to_data(form, obj)
         if problems:
             put_errors(form, {"publications": problems})
-        clean = load(form, kind.schema(), data) if not problems else None
-        if clean is not None:
+        clean = load(form, kind.schema(), data)
+        dates = {"deadline": form.deadline.data} if hasattr(form, "deadline") else {}
+        put_errors(form, kind.service.problems(dates, obj), skip_flagged=True)
+        if valid and clean is not None and not form.errors:
             saved = _store(kind, user, obj, clean, form)
             if saved is not None:
                 return redirect(url_for(f"web.{kind.name}_detail", item_id=saved.id))
