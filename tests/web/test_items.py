@@ -176,6 +176,55 @@ def test_capability_publications_from_lines_bibtex_and_csv(signed_in, users, db)
     assert cap.publications[2].venue == "IEEE Trans. Ind. Informatics"  # kept on edit
 
 
+PASTED_BIBTEX = """@article{lin2024,
+  title = {Few-shot Defect Detection on Reflective Surfaces},
+  author = {Lin, Hannah and Grant, Oliver},
+  journal = {IEEE Trans. Ind. Informatics},
+  year = 2024,
+}
+@inproceedings{wang2023,
+  title = {基于深度学习的表面缺陷检测},
+  booktitle = {中国机械工程学会年会},
+  year = {2023},
+  abstract = {针对金属表面缺陷，提出少样本检测方法。}
+}
+@misc{grant2022, title = {Polarised lighting for inspection}, year = 2022}
+"""
+
+
+def test_bibtex_or_csv_pasted_into_the_box_is_imported_as_an_upload(signed_in, users, db):
+    """Not one junk publication per line: three entries are three publications."""
+    from tests.web.conftest import post_form
+
+    client = signed_in(users["researcher"])
+    data = {"title": "Pasted lab", "summary": "Machine vision inspection of metal surfaces."}
+    response = post_form(client, "/capabilities/new", dict(data, publications=PASTED_BIBTEX))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    cap = db.session.scalar(sa.select(Capability).where(Capability.title == "Pasted lab"))
+    assert [(p.title, p.year) for p in cap.publications] == [
+        ("Few-shot Defect Detection on Reflective Surfaces", 2024),
+        ("基于深度学习的表面缺陷检测", 2023),
+        ("Polarised lighting for inspection", 2022),
+    ]
+    assert cap.publications[1].abstract == "针对金属表面缺陷，提出少样本检测方法。"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 publications were imported." in page
+    # Chinese has no italics: the title is marked as Chinese, and the style keeps it upright.
+    assert '<cite lang="zh">基于深度学习的表面缺陷检测</cite>' in page
+
+    csv_paste = "title,year,doi\nSurface inspection at line speed,2021,10.1000/xyz.9\n"
+    response = post_form(
+        client, "/capabilities/new", dict(data, title="CSV lab", publications=csv_paste)
+    )
+    cap = db.session.scalar(sa.select(Capability).where(Capability.title == "CSV lab"))
+    assert [(p.title, p.year, p.doi) for p in cap.publications] == [
+        ("Surface inspection at line speed", 2021, "10.1000/xyz.9")
+    ]
+    assert "1 publication was imported." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
 def test_a_bad_doi_is_reported_by_line(signed_in, users, db):
     from tests.web.conftest import post_form
 

@@ -85,12 +85,16 @@ def capability_data(form: CapabilityForm, obj) -> tuple[dict, list[str]]:
         # Unchanged lines keep what the short form cannot show: abstracts, venues, authors.
         base = [_full(p) for p in obj.publications]
     else:
-        base, problems = pubs.from_lines(pasted)
+        # BibTeX or CSV pasted into the box is read as the upload would be, never line by line.
+        base, problems, source = pubs.from_paste(pasted)
+        if source != "lines":
+            form.publications.imported = len(base)
     upload = form.publications_file.data
     added: list[dict] = []
     if upload and getattr(upload, "filename", ""):
         added, more = pubs.from_upload(upload.filename, upload.read())
         problems += more
+        form.publications.imported = getattr(form.publications, "imported", 0) + len(added)
     if obj is None or added or pasted != original.strip():
         data["publications"] = pubs.merge(base, added)
     return data, problems

@@ -142,9 +142,33 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+_BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+
+def looks_like_bibtex(text: str) -> bool:
+    return bool(_BIBTEX_ENTRY.search(text))
+
+
+def looks_like_csv(text: str) -> bool:
+    """A header line that names a title column among others: "title,year,doi"."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    cells = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]", first)]
+    return len(cells) > 1 and any(c in _COLUMNS["title"] for c in cells)
+
+
+def from_paste(text: str) -> tuple[list[dict], list[str], str]:
+    """What was pasted into the box, read as what it is: BibTeX, CSV with a header, or
+    lines of "Title | year | DOI". The third value names the reader that was used."""
+    if looks_like_bibtex(text):
+        return *from_bibtex(text), "bibtex"
+    if looks_like_csv(text):
+        return *from_csv(text), "csv"
+    return *from_lines(text), "lines"
+
+
 def from_upload(filename: str, data: bytes) -> tuple[list[dict], list[str]]:
     text = decode(data)
-    if filename.lower().endswith((".bib", ".bibtex")) or text.lstrip().startswith("@"):
+    if filename.lower().endswith((".bib", ".bibtex")) or looks_like_bibtex(text):
         return from_bibtex(text)
     return from_csv(text)
 

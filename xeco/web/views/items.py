@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from xeco import transaction
@@ -94,6 +95,14 @@ def _store(kind: Kind, user, obj, data: dict, form):
             form.form_errors.append(err.message)
         return None
     flash(_("Saved. Matching runs in the background; proposals appear after review."), "success")
+    imported = getattr(getattr(form, "publications", None), "imported", None)
+    if imported is not None:
+        flash(
+            ngettext(
+                "%(num)d publication was imported.", "%(num)d publications were imported.", imported
+            ),
+            "info",
+        )
     return kind.service.get(user, saved_id)
 
 
