@@ -96,8 +96,12 @@ def test_approval_introduces_both_parties_and_they_accept(client, db, users, aut
     again = respond(client, auth, users["company"], match.id, "decline")
     assert again.status_code == 409
     assert again.get_json()["message"] == "You have responded already."
+    assert first.get_json()["company_responded_at"] >= body["introduced_at"]
     last = respond(client, auth, users["researcher"], match.id, "accept")
     assert last.get_json()["status"] == "accepted"
+    # "Accepted" dates from the second yes, not from the introduction.
+    accepted = db.session.get(Match, match.id)
+    assert accepted.status_at == accepted.provider_responded_at >= accepted.company_responded_at
     assert db.session.get(Challenge, match.challenge_id).status == ChallengeStatus.MATCHED
     late = respond(client, auth, users["researcher"], match.id, "decline")
     assert late.status_code == 409

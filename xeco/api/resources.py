@@ -81,6 +81,16 @@ def resource_blueprint(
             """A soft close: the record and its history stay readable."""
             service.close(me(), item_id)
 
+    if hasattr(service, "reopen"):
+
+        @blp.route("/<id:item_id>/reopen", methods=["POST"])
+        @signed_in()
+        @blp.doc(summary=f"Reopen a closed {noun} (owner or officer)")
+        @blp.response(200, schema)
+        def reopen(item_id):
+            """It is matched again, as after an edit. 409 unless it is closed."""
+            return service.reopen(me(), item_id)
+
     Collection.__name__ = f"{name.title()}Collection"
     Item.__name__ = f"{name.title()}Item"
     return blp

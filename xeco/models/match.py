@@ -85,6 +85,8 @@ class Match(Timestamped, db.Model):
         str_enum(Response, "provider_response")
     )
     provider_note: Mapped[str | None] = mapped_column(sa.String(2000))
+    company_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     challenge = relationship("Challenge")
     capability = relationship("Capability", foreign_keys=[capability_id])
@@ -96,6 +98,16 @@ class Match(Timestamped, db.Model):
         sa.UniqueConstraint("challenge_id", "capability_id"),
         sa.Index("ix_matches_status_score", "status", "score"),
     )
+
+    @property
+    def status_at(self) -> datetime | None:
+        """When the match took its present status: "Accepted" dates from the second yes."""
+        if self.status in (MatchStatus.ACCEPTED, MatchStatus.DECLINED):
+            answered = [t for t in (self.company_responded_at, self.provider_responded_at) if t]
+            return max(answered) if answered else None
+        if self.status == MatchStatus.INTRODUCED:
+            return self.introduced_at
+        return self.decided_at
 
     def can_move_to(self, new: MatchStatus) -> bool:
         return new in TRANSITIONS[self.status]

@@ -90,6 +90,8 @@ class MatchSchema(Schema):
     company_note = fields.String(dump_only=True, allow_none=True)
     provider_response = fields.String(dump_only=True, allow_none=True)
     provider_note = fields.String(dump_only=True, allow_none=True)
+    company_responded_at = fields.DateTime(dump_only=True, allow_none=True)
+    provider_responded_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 

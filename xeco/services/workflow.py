@@ -135,6 +135,7 @@ def respond(actor: User, match_id: int, response: str, note: str | None = None) 
     before = audit.snapshot(match)
     setattr(match, f"{side}_response", Response(response))
     setattr(match, f"{side}_note", note)
+    setattr(match, f"{side}_responded_at", utcnow())
     if response == "decline":
         _move(match, MatchStatus.DECLINED)
     elif match.company_response == Response.ACCEPT and match.provider_response == Response.ACCEPT:

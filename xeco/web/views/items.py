@@ -53,6 +53,9 @@ def _detail(kind: Kind, item_id: int):
         obj=obj,
         matches=matches,
         can_change=access.can_change(user, obj) and obj.status != kind.service.closed_status,
+        can_reopen=hasattr(kind.service, "reopen")
+        and access.can_change(user, obj)
+        and obj.status == kind.service.closed_status,
         close_form=ActionForm(),
     )
 
@@ -120,6 +123,12 @@ def _close(kind: Kind, item_id: int):
     return redirect(url_for(f"web.{kind.name}_detail", item_id=item_id))
 
 
+def _reopen(kind: Kind, item_id: int):
+    if ActionForm().validate_on_submit():
+        attempt(lambda: kind.service.reopen(me(), item_id), _("Reopened: it is matched again."))
+    return redirect(url_for(f"web.{kind.name}_detail", item_id=item_id))
+
+
 def _register(kind: Kind) -> None:
     base = f"/{kind.name}"
 
@@ -140,6 +149,13 @@ def _register(kind: Kind) -> None:
     bp.add_url_rule(
         base + "/<id:item_id>/close", f"{kind.name}_close", view(_close, "close"), methods=["POST"]
     )
+    if hasattr(kind.service, "reopen"):
+        bp.add_url_rule(
+            base + "/<id:item_id>/reopen",
+            f"{kind.name}_reopen",
+            view(_reopen, "reopen"),
+            methods=["POST"],
+        )
 
 
 for _kind in KINDS.values():

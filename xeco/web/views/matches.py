@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -15,12 +17,17 @@ from xeco.schemas.matches import MatchListArgs
 from xeco.schemas.workflow import NoteInSchema
 from xeco.services import access, workflow
 from xeco.services import matches as service
+from xeco.web import confirm
 from xeco.web.blueprint import bp
 from xeco.web.formkit import flatten, put_errors
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
 from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
-from xeco.web.views.helpers import attempt, back, list_args
+from xeco.web.views.helpers import attempt, back, list_args, safe_next
+
+# Set when a reject came without a reason: the page it returns to marks that field.
+REASON_MISSING = "reason_missing"
+REASON_MESSAGE = _l("Give a reason to reject.")
 
 
 @bp.get("/matches/")
@@ -41,6 +48,9 @@ def match_detail(match_id: int):
     side = access.party_side(user, match)
     answered = side is not None and getattr(match, f"{side}_response") is not None
     officer = user.is_staff
+    decision_form = DecisionForm()
+    if session.pop(REASON_MISSING, None) == match.id:
+        decision_form.reason.errors = [REASON_MESSAGE]
     return render_template(
         "matches/detail.html",
         match=match,
@@ -48,7 +58,7 @@ def match_detail(match_id: int):
         side=side,
         can_respond=side is not None and match.status == MatchStatus.INTRODUCED and not answered,
         response_form=ResponseForm(),
-        decision_form=DecisionForm(),
+        decision_form=decision_form,
         officer=officer,
         notes=workflow.notes(user, match_id) if officer else [],
         note_form=ActionForm(),
@@ -59,17 +69,19 @@ def match_detail(match_id: int):
 @login_required
 def match_respond(match_id: int):
     form = ResponseForm()
+    here = url_for("web.match_detail", match_id=match_id)
     if form.validate_on_submit():
+        if not confirm.confirmed():
+            match = service.get(me(), match_id)
+            return confirm.ask(form.response.data, _title(match), here)
         done = _("Thank you: your answer is recorded.")
         attempt(
             lambda: workflow.respond(me(), match_id, form.response.data, form.note.data or None),
             done,
         )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-    return redirect(url_for("web.match_detail", match_id=match_id))
+        _flash_errors(form)
+    return redirect(here)
 
 
 @bp.post("/matches/<id:match_id>/decide")
@@ -77,13 +89,66 @@ def match_respond(match_id: int):
 def match_decide(match_id: int):
     form = DecisionForm()
     # The queue's two buttons send the decision as the button's value.
-    if form.validate_on_submit():
-        decide(match_id, form)
+    if not form.validate_on_submit():
+        _flash_errors(form)
+    elif form.decision.data == "reject" and not (form.reason.data or "").strip():
+        session[REASON_MISSING] = match_id
+        flash(REASON_MESSAGE, "error")
+        return redirect(_at(f"proposal-{match_id}"))
+    elif not confirm.confirmed():
+        match = service.get(me(), match_id)
+        return confirm.ask(form.decision.data, _title(match), _at(f"proposal-{match_id}"))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        decide(match_id, form)
     return back("web.review")
+
+
+@bp.post("/review/decisions")
+@roles_required(*STAFF_ROLES)
+def review_decide_many():
+    """The queue's bulk decision: the API's ``decide_many``, one result per match."""
+    form = DecisionForm()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    reason = (form.reason.data or "").strip() or None
+    if not form.validate_on_submit():
+        _flash_errors(form)
+    elif not ids:
+        flash(_("Select at least one proposal."), "error")
+    elif form.decision.data == "reject" and not reason:
+        session[REASON_MISSING] = "bulk"
+        flash(REASON_MESSAGE, "error")
+        return redirect(_at("bulk"))
+    elif not confirm.confirmed():
+        return confirm.ask(form.decision.data, "", _at("bulk"), count=len(ids))
+    else:
+        results = workflow.decide_many(me(), ids, form.decision.data, reason)
+        done = [r for r in results if "status" in r]
+        message = (
+            ngettext("%(num)d match approved.", "%(num)d matches approved.", len(done))
+            if form.decision.data == "approve"
+            else ngettext("%(num)d match rejected.", "%(num)d matches rejected.", len(done))
+        )
+        flash(message, "success")
+        for r in results:
+            if "error" in r:
+                flash(_("Match %(id)d: %(error)s", id=r["id"], error=r["error"]), "error")
+    return back("web.review")
+
+
+def _title(match) -> str:
+    return f"{match.challenge.title} ↔ {match.capability.title}"
+
+
+def _at(anchor: str) -> str:
+    """The page the form came from, at ``anchor``: the officer keeps their place."""
+    target = safe_next(request.form.get("next"), url_for("web.review"))
+    return target.split("#", 1)[0] + "#" + anchor
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
 
 
 def decide(match_id: int, form: DecisionForm) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, session
 
 from xeco.models import STAFF_ROLES, MatchStatus
 from xeco.schemas.common import SECTORS
@@ -13,6 +13,7 @@ from xeco.web.forms import DecisionForm
 from xeco.web.highlight import term_pairs
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import list_args
+from xeco.web.views.matches import REASON_MESSAGE, REASON_MISSING
 
 
 @bp.get("/review")
@@ -29,4 +30,6 @@ def review():
         form=DecisionForm(),
         terms={m.id: term_pairs(m.explanation) for m in page.items},
         here=request.full_path.rstrip("?"),
+        reason_missing=session.pop(REASON_MISSING, None),
+        reason_message=REASON_MESSAGE,
     )
