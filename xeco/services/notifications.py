@@ -68,3 +68,16 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     ).rowcount
+
+
+def mark_read_for_match(user: User, match_id: int) -> int:
+    """Opening a match reads what it was about: the header's badge should not stay lit."""
+    return db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.match_id == match_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    ).rowcount

@@ -8,8 +8,25 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-# Colour-blind-safe (Okabe-Ito) hues, dark enough for text contrast on white.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#444444"]
+# Colour-blind-safe hues (Okabe-Ito, then two of Paul Tol's), grey last: nine, one per sector,
+# so no two sectors share a colour.
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#882255",
+    "#999933",
+    "#444444",
+]
+
+
+def _colour(j: int, colours: list[str] | None) -> str:
+    return colours[j] if colours else PALETTE[j % len(PALETTE)]
+
+
 FONT = 'font-family="inherit" font-size="12"'
 
 
@@ -22,7 +39,9 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
     return Markup(head + "".join(body) + "</svg>")
 
 
-def bars(items: list[tuple[str, float]], title: str, unit: str = "") -> Markup:
+def bars(
+    items: list[tuple[str, float]], title: str, unit: str = "", colours: list[str] | None = None
+) -> Markup:
     """Horizontal bars, one per (label, value), longest scaled to the full width."""
     items = list(items)
     label_w, bar_w, row = 190, 220, 26  # room for "Advanced manufacturing"
@@ -32,7 +51,7 @@ def bars(items: list[tuple[str, float]], title: str, unit: str = "") -> Markup:
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
         w = max((value or 0) / top * bar_w, 1 if value else 0)
-        colour = PALETTE[i % len(PALETTE)]
+        colour = _colour(i, colours)
         body.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" {FONT}>{escape(label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
@@ -44,7 +63,11 @@ def bars(items: list[tuple[str, float]], title: str, unit: str = "") -> Markup:
 
 
 def stacked_columns(
-    columns: list[str], series: list[tuple[str, str]], values: dict, title: str
+    columns: list[str],
+    series: list[tuple[str, str]],
+    values: dict,
+    title: str,
+    colours: list[str] | None = None,
 ) -> Markup:
     """One column per x label, stacked by series; ``values[(column, key)]`` are the counts.
 
@@ -73,18 +96,18 @@ def stacked_columns(
             y -= h
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(column)} · '
+                f'fill="{_colour(j, colours)}"><title>{escape(column)} · '
                 f"{escape(label)}: {n}</title></rect>"
             )
         body.append(
             f'<text x="{x + col_w / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
             f"{FONT}>{escape(column)}</text>"
         )
-    legend = _legend(series, 0, height - 12, width)
+    legend = _legend(series, 0, height - 12, width, colours)
     return _svg(width, height + 14 * (len(series) // 5), title, body + legend)
 
 
-def _legend(series, x0: float, y: float, width: int) -> list[str]:
+def _legend(series, x0: float, y: float, width: int, colours=None) -> list[str]:
     out, x = [], x0 + 40
     for j, (_key, label) in enumerate(series):
         text = str(label)
@@ -93,7 +116,7 @@ def _legend(series, x0: float, y: float, width: int) -> list[str]:
             x, y = x0 + 40, y + 14
         out.append(
             f'<rect x="{x:.0f}" y="{y - 9:.0f}" width="10" height="10" '
-            f'fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'fill="{_colour(j, colours)}"/>'
             f'<text x="{x + 14:.0f}" y="{y:.0f}" {FONT}>{escape(text)}</text>'
         )
         x += step

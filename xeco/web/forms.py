@@ -26,8 +26,16 @@ def _max(schema, name) -> int:
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=128)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "maxlength": 254},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
@@ -78,7 +86,7 @@ class SignUpForm(FlaskForm):
         _l("Region"),
         description=_l("Optional, for example Suzhou."),
         validators=[Optional(), Length(max=_max(OrganisationInSchema, "region"))],
-        render_kw={"maxlength": 80},
+        render_kw={"maxlength": 80, "autocomplete": "address-level2"},
     )
     invite = HiddenField()
     submit = SubmitField(_l("Create my account"))

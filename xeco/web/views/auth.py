@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -16,6 +16,7 @@ from xeco.services import users
 from xeco.web.blueprint import bp
 from xeco.web.formkit import load, put_errors, submitted
 from xeco.web.forms import ActionForm, SignInForm, SignUpForm
+from xeco.web.i18n import LOCALE_NAMES
 from xeco.web.session import SessionUser
 from xeco.web.views.helpers import safe_next
 
@@ -35,8 +36,10 @@ def signin():
             # an attacker whether the address has an account.
             form.form_errors.append(_("The e-mail address or the password is wrong."))
         else:
+            shown = str(get_locale() or "en")
             login_user(SessionUser(user))
             flash(_("Welcome, %(name)s.", name=user.name), "success")
+            _say_saved_language(user, shown)
             return redirect(safe_next(form.next.data, url_for("web.home")))
     status = 401 if form.form_errors else 200
     return render_template("auth/signin.html", form=form), status
@@ -69,6 +72,21 @@ def signup():
                 return _welcome(user)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
+
+
+def _say_saved_language(user, shown: str) -> None:
+    """The saved language takes over from the browser's at sign-in: say so, in it."""
+    if session.get("locale") or user.locale not in LOCALE_NAMES or user.locale == shown:
+        return
+    with force_locale(user.locale):
+        flash(
+            _(
+                "The site is now in %(language)s, the language saved in your settings. "
+                "The switch at the top changes it.",
+                language=LOCALE_NAMES[user.locale],
+            ),
+            "info",
+        )
 
 
 def _check_password(form: SignUpForm) -> None:

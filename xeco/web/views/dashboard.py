@@ -6,6 +6,7 @@ from flask import Response, render_template
 from flask_babel import gettext as _
 
 from xeco.models import STAFF_ROLES, MatchStatus
+from xeco.schemas.common import SECTORS
 from xeco.services import reports
 from xeco.web import charts
 from xeco.web.blueprint import bp
@@ -21,9 +22,10 @@ def build(summary: dict) -> dict:
     """Charts (SVG) and their data tables from ``reports.summary()``."""
     statuses = [(s.value, label(STATUS_LABELS, s.value)) for s in MatchStatus]
     by_status = [(name, summary["by_status"].get(code, 0)) for code, name in statuses]
-    by_sector = sorted(
-        ((_sector(code), n) for code, n in summary["by_sector"].items()), key=lambda p: -p[1]
-    )
+    # A sector keeps its colour in every chart.
+    colour = {code: charts.PALETTE[i] for i, code in enumerate(SECTORS)}
+    sector_counts = sorted(summary["by_sector"].items(), key=lambda p: -p[1])
+    by_sector = [(_sector(code), n) for code, n in sector_counts]
     months = [row["month"] for row in summary["by_month"]]
     status_month = {
         (row["month"], code): row.get(code, 0)
@@ -54,12 +56,20 @@ def build(summary: dict) -> dict:
         "times": times,
         "charts": {
             "status": charts.bars(by_status, _("Matches by status")),
-            "sector": charts.bars(by_sector, _("Matches by sector")),
+            "sector": charts.bars(
+                by_sector,
+                _("Matches by sector"),
+                colours=[colour.get(code, charts.PALETTE[-1]) for code, _n in sector_counts],
+            ),
             "status_month": charts.stacked_columns(
                 months, statuses, status_month, _("Matches by month and status")
             ),
             "sector_month": charts.stacked_columns(
-                months, sector_series, sector_month, _("Matches by month and sector")
+                months,
+                sector_series,
+                sector_month,
+                _("Matches by month and sector"),
+                colours=[colour.get(code, charts.PALETTE[-1]) for code in sector_codes],
             ),
             "times": charts.bars(time_bars, _("Hours until first proposal and decision"), " h"),
         },

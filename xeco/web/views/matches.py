@@ -12,10 +12,11 @@ from marshmallow import ValidationError
 from xeco import transaction
 from xeco.errors import DomainError
 from xeco.models import STAFF_ROLES, MatchStatus
+from xeco.models.match import VISIBLE_TO_PARTIES
 from xeco.schemas.common import SECTORS
 from xeco.schemas.matches import MatchListArgs
 from xeco.schemas.workflow import NoteInSchema
-from xeco.services import access, workflow
+from xeco.services import access, notifications, workflow
 from xeco.services import matches as service
 from xeco.web import confirm
 from xeco.web.blueprint import bp
@@ -35,8 +36,10 @@ REASON_MESSAGE = _l("Give a reason to reject.")
 def matches_list():
     args = list_args(MatchListArgs, per_page=20)
     page = service.list_matches(me(), args)
+    # The parties never see a proposal or a rejection: their filter offers what they see.
+    statuses = [s for s in MatchStatus if me().is_staff or s in VISIBLE_TO_PARTIES]
     return render_template(
-        "matches/list.html", page=page, args=args, sectors=SECTORS, statuses=list(MatchStatus)
+        "matches/list.html", page=page, args=args, sectors=SECTORS, statuses=statuses
     )
 
 
@@ -48,6 +51,7 @@ def match_detail(match_id: int):
     side = access.party_side(user, match)
     answered = side is not None and getattr(match, f"{side}_response") is not None
     officer = user.is_staff
+    notifications.mark_read_for_match(user, match.id)
     decision_form = DecisionForm()
     if session.pop(REASON_MISSING, None) == match.id:
         decision_form.reason.errors = [REASON_MESSAGE]
@@ -199,6 +203,4 @@ def _unread():
     """The unread count for the header, for signed-in users."""
     if not current_user or not current_user.is_authenticated:
         return {}
-    from xeco.services import notifications
-
     return {"unread_count": notifications.unread_count(me())}
