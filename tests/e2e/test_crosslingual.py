@@ -36,8 +36,8 @@ def test_chinese_challenge_shows_english_lab_with_both_highlights(browser, serve
         assert card.count(), "the English zebrafish lab is proposed for the Chinese challenge"
         pair = card.locator(".term-list li", has_text="斑马鱼").first
         assert "zebrafish" in pair.inner_text().lower()
-        challenge_box = card.locator("section[aria-label='Challenge text']")
-        capability_box = card.locator("section[aria-label='Capability text']")
+        challenge_box = card.locator(".text-box").nth(0)
+        capability_box = card.locator(".text-box").nth(1)
         assert challenge_box.locator("mark.hl", has_text="斑马鱼").count() > 0
         assert capability_box.locator("mark.hl", has_text="zebrafish").count() > 0
         assert "Chinese" in challenge_box.locator(".lang-tag").inner_text()

@@ -74,6 +74,7 @@ def run_flow(browser, server, shoot, *, lang, company, officer, data, words):
         assert card.locator("mark.hl").count() > 0, "the explaining terms are highlighted"
         shoot(review, f"{lang}-03-review-queue")
         card.get_by_role("button", name=words["approve"], exact=True).click()
+        review.get_by_role("dialog").get_by_role("button", name=words["yes_approve"]).click()
         review.wait_for_load_state()
         assert words["approved_flash"] in review.locator(".flashes").inner_text()
 
@@ -83,6 +84,8 @@ def run_flow(browser, server, shoot, *, lang, company, officer, data, words):
         shoot(page, f"{lang}-04-company-sees-match")
         match_card.locator("a").first.click()
         page.get_by_role("button", name=words["accept"]).click()
+        page.get_by_role("dialog").get_by_role("button", name=words["yes_accept"]).click()
+        page.wait_for_load_state()
         assert words["thanks"] in page.locator(".flashes").inner_text()
         shoot(page, f"{lang}-05-company-accepted")
         return review
@@ -94,6 +97,8 @@ def test_company_posts_officer_approves_company_sees_it(browser, server, shoot):
     words = {
         "save": "Save",
         "approve": "Approve",
+        "yes_approve": "Yes, approve and introduce",
+        "yes_accept": "Yes, accept",
         "approved_flash": "Approved",
         "introduced": "Introduced",
         "accept": "Accept the introduction",
@@ -129,6 +134,8 @@ def test_the_same_in_chinese(browser, server, shoot):
     words = {
         "save": "保存",
         "approve": "批准",
+        "yes_approve": "是，批准并引荐",
+        "yes_accept": "是，接受",
         "approved_flash": "已批准",
         "introduced": "已引荐",
         "accept": "接受对接",

@@ -70,3 +70,14 @@ def test_hostile_csv_uploads_are_read_in_bounded_time():
         items, _ = publications.from_upload("p.csv", data)
         assert time.thread_time() - start < 0.5, repr(unit)
         assert len(items) <= publications.MAX_ROWS
+
+
+def test_hostile_pastes_are_recognised_in_bounded_time():
+    import time
+
+    size = 512 * 1024
+    for unit in ("\n", "\r", " ", "\t", "@", "@a", " @ a ", ",", "title,"):
+        text = (unit * (size // len(unit)))[:size]
+        start = time.thread_time()
+        publications.from_paste(text)
+        assert time.thread_time() - start < 0.5, repr(unit)

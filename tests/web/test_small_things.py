@@ -91,3 +91,20 @@ def test_offered_by_names_the_person_and_the_organisation(signed_in, users, db):
     html = signed_in(users["company"]).get(f"/capabilities/{cap.id}").get_data(as_text=True)
     offered = html.split("Offered by</dt><dd>")[1].split("</dd>")[0]
     assert users["researcher"].name in offered and users["researcher"].organisation.name in offered
+
+
+def test_a_form_too_large_for_the_server_says_nothing_was_saved(signed_in, users, db):
+    """The page checks sizes before sending; a post that still arrives too large gets a page
+    that says what happened and how to get the text back, not a bare 413."""
+    client = signed_in(users["company"])
+    big = {"title": "Big", "description": "x" * (1024 * 1024 + 10)}
+    response = post_form(client, "/challenges/new", big, form_url="/challenges/new")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Nothing was saved." in html and "your browser keeps what you typed" in html
+
+
+def test_the_form_carries_its_size_limits_for_the_page_to_check(signed_in, users, db):
+    html = signed_in(users["researcher"]).get("/capabilities/new").get_data(as_text=True)
+    assert 'data-max-bytes="1048576"' in html and "data-size-alert" in html
+    assert 'maxlength="60000"' in html  # the publications box has a limit too

@@ -35,6 +35,10 @@ HINTS = {
     403: _l("Your role does not include this. Sign in with another account if you have one."),
     404: _l("It may have been removed, or it is not visible to your account."),
     400: _l("If you submitted a form, reload the page and try again."),
+    413: _l(
+        "Nothing was saved. Go back: your browser keeps what you typed. Shorten the text or "
+        "the file (up to 1 MB at once) and send it again."
+    ),
 }
 
 

@@ -25,12 +25,17 @@ def _max(schema, name) -> int:
     return length_limits(schema, name)[1] or 200
 
 
-class SignInForm(FlaskForm):
-    email = EmailField(
+def email_field(autocomplete: str) -> EmailField:
+    return EmailField(
         _l("E-mail address"),
         validators=[InputRequired(), Length(max=254)],
-        render_kw={"autocomplete": "username", "maxlength": 254},
+        render_kw={"autocomplete": autocomplete, "maxlength": 254},
     )
+
+
+class SignInForm(FlaskForm):
+    # "username": password managers fill the pair they saved for this site.
+    email = email_field("username")
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(), Length(max=128)],
@@ -57,11 +62,7 @@ class SignUpForm(FlaskForm):
         validators=[InputRequired(), Length(max=_max(RegisterSchema, "name"))],
         render_kw={"autocomplete": "name", "maxlength": _max(RegisterSchema, "name")},
     )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[InputRequired(), Length(max=254)],
-        render_kw={"autocomplete": "email", "maxlength": 254},
-    )
+    email = email_field("email")
     password = PasswordField(
         _l("Password"),
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD),

@@ -158,7 +158,7 @@ class CapabilityForm(FlaskForm):
             'One per line: "Title | year | DOI". Year and DOI may be left out. Up to 50.'
         ),
         validators=[Optional(), Length(max=60_000)],
-        render_kw={"rows": 6},
+        render_kw={"rows": 6, "maxlength": 60_000},
     )
     publications_file = FileField(
         _l("Or upload a BibTeX or CSV file"),

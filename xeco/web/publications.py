@@ -142,7 +142,9 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-_BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# Spaces and tabs only, never \s: over a paste of 512 KB of line breaks \s* at every line's
+# start would make the search quadratic.
+_BIBTEX_ENTRY = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 
 
 def looks_like_bibtex(text: str) -> bool:

@@ -62,22 +62,100 @@
     dialog.showModal();
   };
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return; // the size check stopped it already
     var form = event.target;
     var button = event.submitter;
     var source = button && button.hasAttribute("data-confirm") ? button : form;
     if (!source.hasAttribute || !source.hasAttribute("data-confirm")) return;
     if (form.querySelector('input[name="confirmed"]')) return;
+    // A reject without its reason goes straight to the server, which marks the field.
+    var needs = button && button.getAttribute("data-requires");
+    if (needs && form.elements[needs] && !form.elements[needs].value.trim()) return;
     event.preventDefault();
     ask(source, form, button);
   });
 
-  // Characters left under long text areas.
+  // Sizes checked in the page, before anything is sent: a field past its limit is marked and
+  // keeps all its text (the browser's maxlength would cut a paste without a word), and a
+  // form past the request limit is not sent at all (the server could only answer 413, and
+  // what was typed would be gone).
+  var fill = function (template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
+  };
+  var describe = function (field, id, on) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+    else field.removeAttribute("aria-describedby");
+  };
+  document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
+    var tooLong = form.getAttribute("data-too-long");
+    var tooBig = form.getAttribute("data-too-big");
+    var alertBox = form.querySelector("[data-size-alert]");
+    var fields = Array.prototype.slice.call(form.querySelectorAll("input[maxlength], textarea[maxlength]"));
+    var check = function (field) {
+      var max = parseInt(field.getAttribute("data-maxlength"), 10);
+      var id = field.id + "-too-long";
+      var note = document.getElementById(id);
+      var over = field.value.length > max;
+      if (over) {
+        if (!note) {
+          note = document.createElement("p");
+          note.id = id;
+          note.className = "errors too-long";
+          field.insertAdjacentElement("afterend", note);
+        }
+        note.textContent = fill(tooLong, { n: field.value.length.toLocaleString(), max: max.toLocaleString() });
+        field.setAttribute("aria-invalid", "true");
+      } else if (note) {
+        note.remove();
+        field.removeAttribute("aria-invalid");
+      }
+      describe(field, id, over);
+      return !over;
+    };
+    fields.forEach(function (field) {
+      field.setAttribute("data-maxlength", field.getAttribute("maxlength"));
+      field.removeAttribute("maxlength");
+      field.addEventListener("input", function () { check(field); });
+    });
+    form.addEventListener("submit", function (event) {
+      var bad = fields.filter(function (field) { return !check(field); });
+      var bytes = 0;
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.type === "file" && el.files) {
+          Array.prototype.forEach.call(el.files, function (f) { bytes += f.size; });
+        } else if (el.name && typeof el.value === "string") {
+          bytes += new Blob([el.value]).size;
+        }
+      });
+      var limit = parseInt(form.getAttribute("data-max-bytes"), 10);
+      if (bytes > limit) {
+        alertBox.textContent = fill(tooBig, {
+          size: (bytes / 1048576).toFixed(1),
+          limit: (limit / 1048576).toFixed(0)
+        });
+        alertBox.hidden = false;
+        alertBox.focus();
+        event.preventDefault();
+      } else if (bad.length) {
+        alertBox.hidden = true;
+        bad[0].focus();
+        event.preventDefault();
+      }
+    });
+  });
+
+  // Characters used under long text areas.
   document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
     var area = document.getElementById(counter.getAttribute("data-counter-for"));
     if (!area) return;
-    var max = parseInt(area.getAttribute("maxlength"), 10);
+    var max = parseInt(area.getAttribute("data-maxlength") || area.getAttribute("maxlength"), 10);
     var update = function () {
       counter.textContent = area.value.length.toLocaleString() + " / " + max.toLocaleString();
+      counter.classList.toggle("over", area.value.length > max);
     };
     area.addEventListener("input", update);
     update();
