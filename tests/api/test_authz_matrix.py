@@ -75,6 +75,9 @@ MATRIX = {
     ("GET", "/api/v1/challenges/<id:item_id>"): (None, expect(200, **SIGNED_IN)),
     ("PATCH", "/api/v1/challenges/<id:item_id>"): (CHANGE, owner_only(200, "company")),
     ("DELETE", "/api/v1/challenges/<id:item_id>"): (None, owner_only(204, "company")),
+    # The row is an open challenge: its owner and officers get past the permission check to
+    # the 409 that only a closed one can be reopened.
+    ("POST", "/api/v1/challenges/<id:item_id>/reopen"): (None, owner_only(409, "company")),
     ("GET", "/api/v1/capabilities"): (None, expect(200, **SIGNED_IN)),
     ("POST", "/api/v1/capabilities"): (
         CAPABILITY_BODY,

@@ -97,7 +97,7 @@ def match_decide(match_id: int):
         _flash_errors(form)
     elif form.decision.data == "reject" and not (form.reason.data or "").strip():
         session[REASON_MISSING] = match_id
-        flash(REASON_MESSAGE, "error")
+        flash(str(REASON_MESSAGE), "error")
         return redirect(_at(f"proposal-{match_id}"))
     elif not confirm.confirmed():
         match = service.get(me(), match_id)
@@ -120,7 +120,7 @@ def review_decide_many():
         flash(_("Select at least one proposal."), "error")
     elif form.decision.data == "reject" and not reason:
         session[REASON_MISSING] = "bulk"
-        flash(REASON_MESSAGE, "error")
+        flash(str(REASON_MESSAGE), "error")
         return redirect(_at("bulk"))
     elif not confirm.confirmed():
         return confirm.ask(form.decision.data, "", _at("bulk"), count=len(ids))
