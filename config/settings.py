@@ -116,9 +116,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "xeco@localhost")
     # Seconds to wait for the SMTP server: a stuck server must not hold the worker.
     MAIL_TIMEOUT = 10
-    # Real SMTP everywhere, tests included (they run a local SMTP server): flask-mailman
+    # Real SMTP by default, tests included (they run a local SMTP server): flask-mailman
     # would otherwise keep a testing app's mail in memory.
-    MAIL_BACKEND = "smtp"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
     API_TITLE = "xeco"
     API_VERSION = "v1"
@@ -145,7 +145,11 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    # A fresh machine has no mail server: without MAIL_SERVER the worker prints each e-mail
+    # (the confirmation link of a new account, for one) to its output instead of failing.
+    MAIL_BACKEND = os.environ.get(
+        "MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "console"
+    )
 
 
 class ProductionConfig(Config):

@@ -87,3 +87,13 @@ def test_a_bad_row_fails_alone_and_the_rest_go_out_exactly_once(app, db, users):
 def test_queued_subjects_are_one_line(app, db):
     row = notifications.queue_email("x@example.com", "Introduction:\r\nBcc: v@evil.test", "b")
     assert row.subject == "Introduction: Bcc: v@evil.test"
+
+
+def test_without_a_mail_server_development_prints_the_mail(app, db, capsys, monkeypatch):
+    """`make run` on a fresh machine has no SMTP server: a new account's confirmation link
+    must reach its owner somewhere, and the worker's output is that place."""
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    notifications.queue_email("x@example.com", "Confirm", "Follow http://localhost/verify/t")
+    db.session.commit()
+    assert mail.send_pending() == {"sent": 1, "failed": 0, "retry": 0}
+    assert "http://localhost/verify/t" in capsys.readouterr().out

@@ -123,6 +123,14 @@ class User(Timestamped, db.Model):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """A self-registered account that has not yet confirmed its address, and so cannot
+        sign in: otherwise signing in after registering would tell a stranger whether the
+        address was new. An account that has signed in before and then changed its address
+        keeps signing in while the new address waits for its link."""
+        return self.email_verified_at is None and self.last_login_at is None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
 

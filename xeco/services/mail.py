@@ -43,6 +43,7 @@ def send_pending(limit: int = 200) -> dict[str, int]:
         return counts
     # Settings are read at each run, not frozen at start-up, as the rest of the app reads them.
     connection = mail.get_connection(
+        backend=cfg.get("MAIL_BACKEND") or "smtp",
         fail_silently=False,
         host=cfg["MAIL_SERVER"],
         port=cfg["MAIL_PORT"],

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user
 from xeco import transaction
 from xeco.errors import DomainError
 from xeco.extensions import limiter
-from xeco.services import account
+from xeco.services import account, users
 from xeco.services.tokens import LinkInvalid
 from xeco.web.account_forms import EmailForm, ForgotForm, PasswordForm, ProfileForm, ResetForm
 from xeco.web.blueprint import bp
@@ -25,12 +25,16 @@ def _auth_limit() -> str:
 @bp.get("/verify/<token>")
 def verify_email(token: str):
     try:
-        account.verify_email(token)
+        user = account.verify_email(token)
     except LinkInvalid as err:
         transaction.abandon(err)
         return render_template("account/link_invalid.html", message=err.message), 400
     flash(_("Thank you: your e-mail address is confirmed."), "success")
-    return redirect(url_for("web.home" if current_user.is_authenticated else "web.signin"))
+    # The link proves the address as a password would; whoever is signed in stays so.
+    if not current_user.is_authenticated:
+        login_user(SessionUser(user))
+        users.record_sign_in(user)
+    return redirect(url_for("web.home"))
 
 
 @bp.post("/account/verify/resend")
@@ -71,6 +75,7 @@ def reset_password(token: str):
             put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         else:
             login_user(SessionUser(user))
+            users.record_sign_in(user)
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("web.home"))
     status = 422 if request.method == "POST" else 200

@@ -31,7 +31,9 @@ def signin():
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors = [_("Wrong e-mail address or password.")]
+            form.password.errors = [
+                _("Wrong e-mail address or password, or the address is not confirmed yet.")
+            ]
         else:
             login_user(SessionUser(user))
             flash(_("Welcome, %(name)s.", name=user.name), "success")
@@ -59,42 +61,40 @@ def signup():
             payload["invitation"] = form.invite.data
         data = load(form, RegisterSchema(), payload)
         if data is not None:
-            user = _register(form, data)
-            if user is not None:
-                login_user(SessionUser(user))
-                flash(_("Your account is ready."), "success")
-                if user.membership == Membership.PENDING:
-                    flash(
-                        _(
-                            "%(org)s is registered already: its administrators have been asked "
-                            "to approve you.",
-                            org=user.organisation.name,
-                        ),
-                        "info",
-                    )
-                if not user.email_verified:
-                    flash(_("Confirm your e-mail address with the link we sent you."), "info")
-                return redirect(url_for("web.home"))
+            done = _register(form, data)
+            if done is not None:
+                return _registered(done)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
 
 
-def _register(form: SignUpForm, data: dict):
-    try:
-        user = users.register(data)
-    except users.RegistrationRefused as err:
-        transaction.abandon(err)
-        message = _(
-            "These details cannot be registered: the e-mail address is registered already. "
-            "Sign in, or reset your password."
+def _registered(done: users.Registration):
+    """The same page whether or not the address was new; an invited user (whose link proved
+    the address) is signed in at once."""
+    if done.user is not None and done.user.email_verified:
+        login_user(SessionUser(done.user))
+        users.record_sign_in(done.user)
+        flash(_("Your account is ready."), "success")
+        return redirect(url_for("web.home"))
+    if done.membership == Membership.PENDING:
+        flash(
+            _(
+                "%(org)s is registered already: its administrators will be asked to approve "
+                "you once your address is confirmed.",
+                org=done.organisation_name,
+            ),
+            "info",
         )
-        put_errors(form, {"_schema": [message]})
-        return None
+    return render_template("auth/check_inbox.html", email=done.email)
+
+
+def _register(form: SignUpForm, data: dict) -> users.Registration | None:
+    try:
+        return users.register(data)
     except DomainError as err:
         transaction.abandon(err)
         put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         return None
-    return user
 
 
 @bp.post("/signout")
