@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import g
 from flask.testing import FlaskClient
@@ -69,12 +70,15 @@ def test_contacts_show_only_after_both_accepted_in_chinese(app, db, users):
 def test_the_conversation_on_the_page_is_plain_text(app, db, users):
     match = _introduced(db, users)
     company = _client(app, users["company"], "zh")
-    page = company.get(f"/matches/{match.id}")
-    assert "对话" in page.get_data(as_text=True)
+    page = company.get(f"/matches/{match.id}").get_data(as_text=True)
+    accessible(page)
+    # The answer, the outcome and the message forms share the page: no id twice.
+    ids = [i for i in re.findall(r'\sid="([^"]+)"', page) if i != "csrf_token"]
+    assert "对话" in page and len(ids) == len(set(ids))
     sent = post_form(
         company,
         f"/matches/{match.id}/messages",
-        {"body": "<script>alert(1)</script> 下周二来苏州？"},
+        {"message-body": "<script>alert(1)</script> 下周二来苏州？"},
         form_url=f"/matches/{match.id}",
     )
     assert sent.status_code == 302 and sent.headers["Location"].endswith("#conversation")
@@ -89,7 +93,10 @@ def test_the_conversation_on_the_page_is_plain_text(app, db, users):
     assert f"“{ZH_TITLE}” ↔ “Weld inspection lab”" in notes
     # An empty message is the form's error, in the page's language.
     empty = post_form(
-        company, f"/matches/{match.id}/messages", {"body": ""}, form_url=f"/matches/{match.id}"
+        company,
+        f"/matches/{match.id}/messages",
+        {"message-body": ""},
+        form_url=f"/matches/{match.id}",
     )
     flashed = company.get(empty.headers["Location"]).get_data(as_text=True)
     assert "此字段为必填项" in flashed or "必填" in flashed
@@ -101,7 +108,11 @@ def test_recording_an_outcome_shows_its_label_in_both_languages(app, db, users):
     done = post_form(
         officer,
         f"/matches/{match.id}/outcomes",
-        {"outcome": "agreement", "happened_on": "2026-11-20", "note": "Signed in Suzhou"},
+        {
+            "outcome-outcome": "agreement",
+            "outcome-happened_on": "2026-11-20",
+            "outcome-note": "Signed in Suzhou",
+        },
         form_url=f"/matches/{match.id}",
     )
     assert done.status_code == 302
@@ -122,15 +133,16 @@ def test_a_researcher_offers_help_from_the_challenge_page(app, db, users):
     sent = post_form(
         researcher,
         f"/challenges/{challenge.id}/offer",
-        {"note": "We did this before.", "capability_id": str(challenge.id and _cap_id(db))},
+        {"offer-note": "We did this before.", "offer-capability_id": str(_cap_id(db))},
         form_url=f"/challenges/{challenge.id}",
     )
     after = researcher.get(sent.headers["Location"]).get_data(as_text=True)
     assert "您的申请已提交给专员审核" in after
     assert "您的能力已被建议用于此挑战" in after  # no second form
     officer = _client(app, users["officer"])
-    queue = officer.get(f"/matches/?challenge_id={challenge.id}").get_data(as_text=True)
+    queue = officer.get(f"/review?challenge_id={challenge.id}").get_data(as_text=True)
     assert "Machine vision for welds" in queue
+    assert "Requested by the provider" in queue and "We did this before." in queue
 
 
 def _cap_id(db) -> int:

@@ -67,8 +67,8 @@ def after_introduction(match) -> dict:
         "talking": talking,
         "messages": page,
         "outcomes": outcomes.history(user, match.id) if talking else [],
-        "message_form": MessageForm(formdata=None),
-        "outcome_form": OutcomeForm(formdata=None),
+        "message_form": MessageForm(formdata=None, prefix="message"),
+        "outcome_form": OutcomeForm(formdata=None, prefix="outcome"),
         "show_fit": side == "company",
     }
 
@@ -76,7 +76,7 @@ def after_introduction(match) -> dict:
 @bp.post("/matches/<id:match_id>/messages")
 @login_required
 def match_message(match_id: int):
-    form = MessageForm()
+    form = MessageForm(prefix="message")
     if form.validate_on_submit():
         attempt(lambda: conversation.post(me(), match_id, form.body.data), _("Message sent."))
     else:
@@ -87,7 +87,7 @@ def match_message(match_id: int):
 @bp.post("/matches/<id:match_id>/outcomes")
 @login_required
 def match_outcome(match_id: int):
-    form = OutcomeForm()
+    form = OutcomeForm(prefix="outcome")
     if form.validate_on_submit():
         attempt(
             lambda: outcomes.record(
@@ -97,7 +97,7 @@ def match_outcome(match_id: int):
         )
     else:
         flash_form_errors(form)
-    return redirect(url_for("web.match_detail", match_id=match_id) + "#outcome")
+    return redirect(url_for("web.match_detail", match_id=match_id) + "#how-it-went")
 
 
 def _my_capabilities(user) -> list[Capability]:
@@ -109,9 +109,15 @@ def _my_capabilities(user) -> list[Capability]:
 
 
 def _offer_form(capabilities) -> OfferForm:
-    form = OfferForm()
+    form = OfferForm(prefix="offer")
     form.capability_id.choices = [(c.id, c.title) for c in capabilities]
     return form
+
+
+@bp.app_template_global()
+def offer_of(match):
+    """The provider's offer behind a proposal (officers see it in the queue), or None."""
+    return hands.requests_of([match.id]).get(match.id)
 
 
 @bp.app_template_global()
