@@ -218,3 +218,20 @@ def test_the_dashboard_and_exports_use_labels_in_the_readers_language(app, db, u
     assert list(csv.reader(io.StringIO(funnel)))[1][1:] == ["先进制造", "1", "1", "1", "0"]
     runs = officer.get("/runs/").get_data(as_text=True)
     assert "manual" not in runs.split("<tbody>")[-1] if "<tbody>" in runs else True
+
+
+def test_the_outbox_page_shows_a_notice_as_its_recipient_will_read_it(app, db, users):
+    from xeco.services import notifications
+
+    users["company"].locale = "zh"
+    notifications.notify(
+        users["company"],
+        "stalled",
+        {"match_id": 7, "challenge": ZH_TITLE, "capability": "Weld lab"},
+        email=True,
+    )
+    db.session.commit()
+    admin = _client(app, users["admin"])
+    html = admin.get("/admin/outbox?to=" + users["company"].email).get_data(as_text=True)
+    assert f"进展如何？“{ZH_TITLE}” ↔ “Weld lab”" in html
+    assert "/matches/7" in html

@@ -20,6 +20,7 @@ from xeco.models import (
 )
 from xeco.services import access, advice, contacts, conversation, hands, outcomes, reports
 from xeco.services.fit import fit_label
+from xeco.services.mail_content import build
 from xeco.web.after_intro_forms import MessageForm, OfferForm, OutcomeForm
 from xeco.web.blueprint import bp
 from xeco.web.session import me, roles_required
@@ -112,6 +113,12 @@ def _offer_form(capabilities) -> OfferForm:
     form = OfferForm(prefix="offer")
     form.capability_id.choices = [(c.id, c.title) for c in capabilities]
     return form
+
+
+@bp.app_template_global()
+def mail_preview(row) -> tuple[str, str, str]:
+    """An outbox row as it is (or will be) sent: a notice is rendered for its recipient."""
+    return build(row)
 
 
 @bp.app_template_global()
