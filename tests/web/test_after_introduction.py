@@ -58,6 +58,8 @@ def test_contacts_show_only_after_both_accepted_in_chinese(app, db, users):
     before = company.get(f"/matches/{match.id}").get_data(as_text=True)
     assert researcher.email not in before and "联系方式" not in before
     assert "较好匹配" in before and "0.27" not in before  # a label, not the score
+    listed = company.get("/matches/").get_data(as_text=True)
+    assert "匹配度" in listed and "较好匹配" in listed and "0.27" not in listed
     match.company_response = match.provider_response = Response.ACCEPT
     match.status = MatchStatus.ACCEPTED
     db.session.commit()
