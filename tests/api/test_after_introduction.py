@@ -399,9 +399,11 @@ def test_offers_are_refused_clearly(client, db, users, auth, open_challenge):
 def test_a_company_is_told_what_helps_and_reads_a_label_not_a_score(
     client, db, users, auth, open_challenge, match
 ):
-    advice = client.get(
-        f"/api/v1/challenges/{open_challenge.id}/advice", headers=auth(users["company"])
-    )
+    url = f"/api/v1/challenges/{open_challenge.id}/advice"
+    assert client.get(url, headers=auth(users["company"])).get_json()["state"] == "matching"
+    open_challenge.fingerprint = "scored"  # what the engine stores when it has looked
+    db.session.commit()
+    advice = client.get(url, headers=auth(users["company"]))
     assert advice.status_code == 200
     assert advice.get_json()["state"] == "nothing_yet"
     assert set(advice.get_json()["tips"]) == {"description", "other_language"}

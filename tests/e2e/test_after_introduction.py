@@ -27,7 +27,7 @@ WORDS = {
             "urushi lacquer chemistry, consolidation of flaking layers and safe cleaning."
         ),
         "save": "Save",
-        "advice": "Nothing has matched this challenge yet",
+        "advice": "What helps the engine find one",
         "offer": "Offer to help",
         "offered": "your offer is with the officers",
         "requested": "Requested by the provider",
@@ -49,7 +49,7 @@ WORDS = {
         "title": "古代漆木屏风修复",
         "description": "我们修复古代漆木屏风，需要熟悉大漆化学、起翘漆层加固和安全清洗的合作伙伴。",
         "save": "保存",
-        "advice": "此挑战暂无匹配",
+        "advice": "以下做法有助于引擎找到匹配",
         "offer": "申请参与",
         "offered": "您的申请已提交给专员审核",
         "requested": "由提供方申请",

@@ -32,7 +32,7 @@ def test_company_posts_a_challenge_and_matching_is_queued(signed_in, users, db):
     assert "xeco.match_challenge" in queued
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Machine vision for die-cast parts" in page
-    assert "Nothing has matched this challenge yet" in page and "A longer description" in page
+    assert "The engine is looking for capabilities" in page and "A longer description" in page
 
 
 def test_the_form_explains_limits_and_puts_errors_by_the_fields(signed_in, users, db):

@@ -77,7 +77,10 @@ class RequestSchema(Schema):
 
 class AdviceSchema(Schema):
     state = fields.String(
-        metadata={"description": "matched, in_review (proposals with the officers) or nothing_yet"}
+        metadata={
+            "description": "matched, in_review (proposals with the officers), matching (not "
+            "scored yet) or nothing_yet"
+        }
     )
     tips = fields.List(
         fields.String(),

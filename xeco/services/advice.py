@@ -31,8 +31,9 @@ def tips(challenge: Challenge) -> list[str]:
 
 
 def state(challenge: Challenge) -> str:
-    """``matched`` (approved matches exist), ``in_review`` (proposals await the officers) or
-    ``nothing_yet`` (the engine found nothing above the threshold so far)."""
+    """``matched`` (approved matches exist), ``in_review`` (proposals await the officers),
+    ``matching`` (the engine has not scored it yet) or ``nothing_yet`` (it found nothing
+    above the threshold so far)."""
     counts = dict(
         db.session.execute(
             sa.select(Match.status, sa.func.count())
@@ -44,7 +45,8 @@ def state(challenge: Challenge) -> str:
         return "matched"
     if counts.get(MatchStatus.PROPOSED):
         return "in_review"
-    return "nothing_yet"
+    # The engine stores the text's fingerprint when it scores the challenge.
+    return "matching" if challenge.fingerprint is None else "nothing_yet"
 
 
 def for_challenge(user: User, challenge_id: int) -> dict:
