@@ -40,6 +40,7 @@ WORDS = {
         "agreement": "Agreement signed",
         "mail_subject": "New message from",
         "funnel": "From proposal to agreement",
+        "fit": "Possible fit",
     },
     "zh": {
         "locale": "zh-CN",
@@ -62,6 +63,7 @@ WORDS = {
         "agreement": "已签协议",
         "mail_subject": "发来新消息",
         "funnel": "从建议到协议",
+        "fit": "可能匹配",
     },
 }
 
@@ -128,6 +130,10 @@ def test_offer_introduction_contacts_conversation_outcome(browser, server, mail_
             page.get_by_role("button", name=w["accept"]).click()
             page.wait_for_load_state()
         company.goto(server + match_path)
+        # The company reads how well it fits (a lacquer challenge and a lab of another
+        # field: the lowest label), never the engine's score.
+        status_line = company.locator("article p.meta").first.inner_text()
+        assert w["fit"] in status_line and "0." not in status_line
         contacts = company.locator("#contacts").inner_text()
         assert w["researcher"] in contacts
         shoot(company, f"{lang}-after-04-contacts")
@@ -163,6 +169,10 @@ def test_offer_introduction_contacts_conversation_outcome(browser, server, mail_
                 _narrow_enough(small)
             small.goto(server + match_path)
             shoot(small, f"{lang}-after-07-phone")
+            narrow_officer = phone.new_page()
+            sign_in(narrow_officer, server, w["officer"])
+            narrow_officer.goto(f"{server}/dashboard")
+            _narrow_enough(narrow_officer)
         finally:
             phone.close()
     finally:
