@@ -437,3 +437,11 @@ def test_notifications_are_rendered_in_the_readers_language(client, db, users, a
     client.patch("/api/v1/me", json={"locale": "en"}, headers=auth(users["company"]))
     again = client.get("/api/v1/notifications", headers=auth(users["company"])).get_json()["items"]
     assert again[0]["title"] == "Introduction: " + match.capability.title
+
+
+def test_the_stalled_reminder_runs_daily_under_beat(app):
+    from xeco.celery_app import beat_schedule
+
+    entry = beat_schedule(app)["remind-stalled"]
+    assert entry["task"] == "xeco.remind_stalled"
+    assert entry["task"] in app.extensions["celery"].tasks

@@ -66,8 +66,13 @@ class Shown:
 
 def shown(note: Notification, locale: str) -> Shown:
     with force_locale(locale):
-        text = notices.render(note.kind, note.params, note.title, note.body)
-        link = notices.public_url(*text.page) if text.page else None
+        return _shown(note)
+
+
+def _shown(note: Notification) -> Shown:
+    """``note`` in the current locale."""
+    text = notices.render(note.kind, note.params, note.title, note.body)
+    link = notices.public_url(*text.page) if text.page else None
     return Shown(
         note.id,
         note.kind,
@@ -89,7 +94,8 @@ def list_for(
     elif unread is False:
         stmt = stmt.where(Notification.read_at.is_not(None))
     result = paginate(stmt.order_by(Notification.id.desc()), page, per_page)
-    result.items = [shown(n, locale or user.locale) for n in result.items]
+    with force_locale(locale or user.locale):  # once for the page, not per notification
+        result.items = [_shown(n) for n in result.items]
     return result
 
 
