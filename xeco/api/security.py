@@ -24,6 +24,7 @@ def signed_in(*roles: Role):
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
             g.viewer_is_staff = current_user.is_staff
+            g.viewer_role = current_user.role.value
             if roles and current_user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")

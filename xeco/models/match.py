@@ -85,6 +85,8 @@ class Match(Timestamped, db.Model):
         str_enum(Response, "provider_response")
     )
     provider_note: Mapped[str | None] = mapped_column(sa.String(2000))
+    # The one reminder of an introduction that stalled (services/outcomes.py).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     challenge = relationship("Challenge")
     capability = relationship("Capability", foreign_keys=[capability_id])

@@ -100,6 +100,11 @@ class User(Timestamped, db.Model):
     )
     # None until the owner follows the link sent to the address; staff-made accounts start set.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown to the other party of an accepted introduction only when share_phone is set.
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    share_phone: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), nullable=False
+    )
 
     organisation = relationship("Organisation", back_populates="users")
 

@@ -103,6 +103,8 @@ class UserSchema(Schema):
     )
     org_admin = fields.Boolean(dump_only=True)
     email_verified = fields.Boolean(dump_only=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    share_phone = fields.Boolean(dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)

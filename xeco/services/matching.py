@@ -22,6 +22,7 @@ from xeco.models import (
     Challenge,
     ChallengeStatus,
     Match,
+    MatchRequest,
     MatchStatus,
     Programme,
 )
@@ -242,6 +243,16 @@ def _upsert(challenge_id, prop, pair_fp, explanation, existing, out: Outcome) ->
 
 def _withdraw(rows, keep: set[int]) -> int:
     gone = [m for m in rows if m.status == MatchStatus.PROPOSED and m.capability_id not in keep]
+    # A provider's own offer waits for an officer whatever the engine thinks of it.
+    if gone:
+        requested = set(
+            db.session.scalars(
+                sa.select(MatchRequest.match_id).where(
+                    MatchRequest.match_id.in_([m.id for m in gone])
+                )
+            )
+        )
+        gone = [m for m in gone if m.id not in requested]
     for m in gone:
         db.session.delete(m)
     return len(gone)
