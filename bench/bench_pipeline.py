@@ -58,6 +58,7 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
         Role,
         User,
     )
+    from xeco.models.base import utcnow
 
     pw = PasswordHasher().hash("bench-password")
     with app.app_context():
@@ -68,6 +69,7 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
             role=Role.COMPANY,
             organisation=company_org,
             password_hash=pw,
+            email_verified_at=utcnow(),
         )
         officer = User(
             email="bench-officer@example.com", name="Officer", role=Role.OFFICER, password_hash=pw
@@ -118,6 +120,27 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
             )
         db.session.commit()
         return company.id, officer.id
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU of a process and its live descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, used = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    family: set[int] = set()
+    grown = {root_pid}
+    while grown:
+        family |= grown
+        grown = {pid for pid, parent in parents.items() if parent in grown} - family
+    return sum(used.get(pid, 0.0) for pid in family)
 
 
 def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
@@ -226,6 +249,7 @@ def main() -> None:
             f"median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
         )
 
+        cpu_before = cpu_seconds(worker.pid)
         start = time.perf_counter()
         resp = client.post("/api/v1/matching/runs", headers=officer_h)
         run_id = resp.get_json()["id"]
@@ -238,13 +262,15 @@ def main() -> None:
                 break
             time.sleep(0.5)
         elapsed = time.perf_counter() - start
+        worker_cpu = cpu_seconds(worker.pid) - cpu_before
         with app.app_context():
             n_matches = db.session.scalar(sa.select(sa.func.count()).select_from(Match))
             db.session.remove()
         print(
             f"full run {state}: {total} challenges x {len(caps)} capabilities in "
             f"{elapsed:.1f} s ({total / elapsed:.0f} challenges/s, {args.concurrency} worker "
-            f"processes), {n_matches} match rows"
+            f"processes), {n_matches} match rows; worker CPU {worker_cpu:.1f} s "
+            f"(load average {os.getloadavg()[0]:.1f} at the end)"
         )
     finally:
         worker.terminate()
