@@ -35,13 +35,13 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 DB_NAME = "xeco_bench"
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DB_NAME) -> str:
     admin = sa.create_engine(PG, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return PG.rsplit("/", 1)[0] + "/" + DB_NAME
+    return PG.rsplit("/", 1)[0] + "/" + name
 
 
 def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
@@ -122,6 +122,19 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
         return company.id, officer.id
 
 
+def migrated_app(env: dict):
+    """The app on ``env`` (also this process's environment), its database migrated."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from xeco import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    return app
+
+
 def cpu_seconds(root_pid: int) -> float:
     """User + system CPU of a process and its live descendants (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -166,7 +179,8 @@ def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--n", type=int, default=10_000, help="capabilities")
+    ap.add_argument("--challenges", type=int, default=None, help="in the full run (default: n)")
     ap.add_argument("--posts", type=int, default=100)
     ap.add_argument("--concurrency", type=int, default=2)
     args = ap.parse_args()
@@ -182,20 +196,16 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         MATCHING_CHUNK_SIZE="200",
     )
-    os.environ.update(env)
+    app = migrated_app(env)
 
     from flask_jwt_extended import create_access_token
-    from flask_migrate import upgrade
 
-    from xeco import create_app
     from xeco.extensions import db
     from xeco.models import Challenge, Match, MatchingRun, User
 
-    app = create_app()
-    with app.app_context():
-        upgrade()
     t = time.perf_counter()
-    caps, chals = build(args.n, args.n + args.posts + 1)
+    n_challenges = args.n if args.challenges is None else args.challenges
+    caps, chals = build(args.n, n_challenges + args.posts + 1)
     posts, chals = chals[: args.posts + 1], chals[args.posts + 1 :]
     company_id, officer_id = load(app, caps, chals)
     print(
@@ -243,11 +253,12 @@ def main() -> None:
                     f"warm-up post (index fit in the worker): {time.perf_counter() - start:.2f} s"
                 )
         lat = sorted(latencies)
-        p95 = lat[round(0.95 * (len(lat) - 1))]
-        print(
-            f"post -> proposals readable, {len(lat)} posts at {len(caps)} capabilities: "
-            f"median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
-        )
+        if lat:
+            p95 = lat[round(0.95 * (len(lat) - 1))]
+            print(
+                f"post -> proposals readable, {len(lat)} posts at {len(caps)} capabilities: "
+                f"median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+            )
 
         cpu_before = cpu_seconds(worker.pid)
         start = time.perf_counter()
