@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_pipeline import fresh_database, load, migrated_app, start_worker  # noqa: E402
 from bench.corpus import build  # noqa: E402
-from xeco.cli.serve import stop_process  # noqa: E402
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 BIN = Path(sys.executable).parent
@@ -57,6 +56,8 @@ def ping():
 
 def serve(stack: ExitStack, module: str, port: int, env: dict, cwd: Path, log: Path) -> None:
     """gunicorn with the production settings of the README, stopped when ``stack`` closes."""
+    from xeco.cli.serve import stop_process
+
     cmd = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "3", module]
     handle = stack.enter_context(open(log, "w"))  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
@@ -238,7 +239,10 @@ def main() -> None:
         XECO_INSTANCE_PATH=str(tmp / "instance"),
         LOG_LEVEL="WARNING",
     )
+    # xeco reads its settings when first imported: after the environment is set.
     app = migrated_app(env)
+    from xeco.cli.serve import stop_process
+
     t = time.perf_counter()
     data = seed(app, args.n)
     print(
