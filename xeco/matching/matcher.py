@@ -234,6 +234,22 @@ class Matcher:
         self._check()
         return explain.pairs_many(self, query, js, profiles, n, merge, quiet)
 
+    def pairs_batch(
+        self,
+        queries: Sequence[Any],
+        js: Sequence[Sequence[int]],
+        profiles: Sequence[Sequence[Any]] | None = None,
+        n: int | None = 10,
+        vectors: sp.csr_matrix | None = None,
+    ) -> list[list[list[tuple[str, float, str]]]]:
+        """:meth:`pairs_many` for many queries (a run's chunk of challenges) at once.
+
+        ``vectors``: the queries' :meth:`vectorize` when the caller has it already. See
+        :func:`xeco.matching.explain.pairs_batch`.
+        """
+        self._check()
+        return explain.pairs_batch(self, queries, js, profiles, n, vectors=vectors)
+
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
 

@@ -24,8 +24,8 @@ from xeco.models import (
 from xeco.services import audit, matching_index
 from xeco.services.challenges import challenges
 from xeco.services.engine_inputs import capability_profile, challenge_query
-from xeco.services.matching import EXPLAIN_TERMS, stored_term
 from xeco.services.organisations import check_may_post
+from xeco.services.scoring import EXPLAIN_TERMS, stored_term
 
 
 def offer(actor: User, challenge_id: int, note: str | None, capability_id: int | None = None):

@@ -8,81 +8,28 @@ and a rejected pair comes back only when one of its texts changed since the reje
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
+from xeco.errors import TRANSIENT
 from xeco.extensions import db
-from xeco.matching import pairing
 from xeco.models import (
     Capability,
-    CapabilityKind,
     Challenge,
     ChallengeStatus,
     Match,
-    MatchRequest,
     MatchStatus,
     Programme,
 )
-from xeco.services import matching_index
+from xeco.services import matching_index, proposals, scoring
 from xeco.services.engine_inputs import capability_profile, challenge_query, programme_query
+from xeco.services.proposals import Outcome
+from xeco.services.sql import one_of
 
+__all__ = ["Outcome", "match_capability", "match_challenge", "match_challenges"]
 log = logging.getLogger(__name__)
-EXPLAIN_TERMS = 8
-# How many more candidates than proposals to score, so constraints still leave k.
-OVERSAMPLE = 5
-
-
-@dataclass
-class Outcome:
-    proposed: int = 0  # new rows, or rejected rows whose texts changed
-    refreshed: int = 0  # undecided rows re-scored
-    withdrawn: int = 0  # undecided rows that no longer qualify
-    decided_kept: int = 0  # rows an officer decided, left as they are
-    challenges: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def add(self, other: Outcome) -> None:
-        for key, value in asdict(other).items():
-            setattr(self, key, getattr(self, key) + value)
-
-
-def stored_term(challenge_words: str, weight: float, capability_words: str) -> list:
-    """``[term, weight]``, or ``[term, weight, counterpart]`` when the capability's words differ."""
-    entry: list = [challenge_words, round(float(weight), 5)]
-    if capability_words != challenge_words:
-        entry.append(capability_words)
-    return entry
-
-
-def capacity_left(capability_ids: list[int]) -> dict[int, int]:
-    """Capacity minus active collaborations (matches both sides accepted)."""
-    busy = dict(
-        db.session.execute(
-            sa.select(Match.capability_id, sa.func.count())
-            .where(Match.capability_id.in_(capability_ids), Match.status == MatchStatus.ACCEPTED)
-            .group_by(Match.capability_id)
-        ).all()
-    )
-    caps = db.session.execute(
-        sa.select(Capability.id, Capability.capacity).where(Capability.id.in_(capability_ids))
-    ).all()
-    return {cid: cap - busy.get(cid, 0) for cid, cap in caps}
-
-
-def _scored(index, query, k: int) -> list[tuple[int, float]]:
-    if index.matcher is None:
-        return []
-    positions, scores = index.matcher.top_k([query], k=min(k, len(index.ids)))
-    return [
-        (int(index.ids[p]), float(s))
-        for p, s in zip(positions[0], scores[0], strict=True)
-        if p >= 0
-    ]
 
 
 def current_indexes() -> tuple:
@@ -91,171 +38,39 @@ def current_indexes() -> tuple:
 
 
 def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:
-    """Propose matches for one challenge.
-
-    ``indexes`` (from :func:`current_indexes`) lets a run chunk check the indexes' signature
-    once for all its challenges instead of once per challenge.
-    """
-    out = Outcome(challenges=1)
-    ch = db.session.get(Challenge, challenge_id)
-    if ch is None:
-        return out
-    existing = {
-        m.capability_id: m
-        for m in db.session.scalars(sa.select(Match).where(Match.challenge_id == ch.id))
-    }
-    if ch.status != ChallengeStatus.OPEN:
-        out.withdrawn = _withdraw(existing.values(), keep=set())
-        return out
-    k = current_app.config["MATCHING_TOP_K"]
-    min_score = current_app.config["MATCHING_MIN_SCORE"]
-    caps_index, programmes_index = indexes or current_indexes()
-    query = challenge_query(ch)
-    ch_fp = caps_index.matcher.fingerprint(query) if caps_index.matcher else ""
-    if ch.fingerprint != ch_fp:
-        _store_fingerprint(Challenge, ch.id, ch_fp)
-    scored = _scored(caps_index, query, k * OVERSAMPLE + 20)
-    cap_rows = {
-        c.id: c
-        # Publications load lazily: only a capability whose fingerprint is not cached needs them.
-        for c in db.session.scalars(
-            sa.select(Capability).where(Capability.id.in_([cid for cid, _ in scored]))
-        )
-    }
-    left = capacity_left(list(cap_rows))
-    candidates = {}
-    for cid, cap in cap_rows.items():
-        fp = cap.fingerprint
-        if fp is None:  # cleared on every edit of the capability
-            fp = caps_index.matcher.fingerprint(capability_profile(cap))
-            _store_fingerprint(Capability, cid, fp)
-        candidates[cid] = pairing.Candidate(
-            id=cid,
-            org_id=cap.organisation_id,
-            kind=cap.kind.value,
-            capacity_left=left[cid],
-            fingerprint=fp,
-        )
-    scored_caps = [(candidates[cid], s) for cid, s in scored if cid in candidates]
-    institutes = [(c, s) for c, s in scored_caps if c.kind == CapabilityKind.INSTITUTE.value]
-    rejected = {
-        cid: m.fingerprint or "" for cid, m in existing.items() if m.status == MatchStatus.REJECTED
-    }
-    proposals = pairing.propose(
-        challenge_org_id=ch.organisation_id,
-        challenge_fingerprint=ch_fp,
-        scored_capabilities=scored_caps,
-        scored_institutes=institutes,
-        scored_programmes=_scored_programmes(programmes_index, ch, query),
-        rejected=rejected,
-        min_score=min_score,
-        k=k,
-    )
-    explanations = (
-        caps_index.matcher.pairs_many(
-            query,
-            [caps_index.position(p.capability_id) for p in proposals],
-            [capability_profile(cap_rows[p.capability_id]) for p in proposals],
-            n=EXPLAIN_TERMS,
-        )
-        if proposals
-        else []
-    )
-    for prop, terms in zip(proposals, explanations, strict=True):
-        pair_fp = pairing.pair_fingerprint(ch_fp, candidates[prop.capability_id].fingerprint)
-        explanation = [stored_term(*term) for term in terms]
-        _upsert(ch.id, prop, pair_fp, explanation, existing, out)
-    out.withdrawn += _withdraw(existing.values(), keep={p.capability_id for p in proposals})
-    db.session.flush()
+    """Propose matches for one challenge (see :func:`match_challenges`)."""
+    out = match_challenges([challenge_id], indexes)
+    out.challenges = 1
     return out
 
 
-def _store_fingerprint(model, row_id: int, fp: str) -> None:
-    """Cache a text fingerprint without bumping updated_at (the index signature reads it)."""
-    db.session.execute(
-        sa.update(model)
-        .where(model.id == row_id)
-        .values(fingerprint=fp, updated_at=model.updated_at)
-        .execution_options(synchronize_session=False)
-    )
+def match_challenges(challenge_ids: list[int], indexes: tuple | None = None) -> Outcome:
+    """Propose matches for many challenges at once: one ranking block, bulk reads and writes.
 
-
-def _scored_programmes(index, ch: Challenge, query: dict) -> list:
-    if index.matcher is None:
-        return []
-    rows = db.session.execute(
-        sa.select(
-            Programme.id, Programme.organisation_id, Programme.sectors, Programme.regions
-        ).where(Programme.id.in_(index.ids.tolist()))
+    ``indexes`` (from :func:`current_indexes`) lets a caller check the indexes' signature
+    once for several batches.
+    """
+    chs = db.session.scalars(
+        sa.select(Challenge).where(one_of(Challenge.id, challenge_ids)).order_by(Challenge.id)
     ).all()
-    infos = [
-        pairing.ProgrammeInfo(
-            id=r[0], org_id=r[1], sectors=frozenset(r[2] or []), regions=frozenset(r[3] or [])
-        )
-        for r in rows
+    out = Outcome(challenges=len(chs))
+    if not chs:
+        return out
+    stored = proposals.existing(c.id for c in chs)
+    opened = [c for c in chs if c.status == ChallengeStatus.OPEN]
+    gone = [
+        row.id
+        for c in chs
+        if c.status != ChallengeStatus.OPEN
+        for row in stored.get(c.id, {}).values()
+        if row.status == MatchStatus.PROPOSED
     ]
-    eligible = pairing.eligible_programmes(infos, ch.sector, ch.region)
-    if not eligible:
-        return []
-    # Eligibility filters before scoring: only eligible programmes' columns are read.
-    positions = np.array([index.position(p.id) for p in eligible])
-    scores = np.asarray(index.matcher.score([query]).toarray()[0, positions]).ravel()
-    return list(zip(eligible, scores.tolist(), strict=True))
-
-
-def _upsert(challenge_id, prop, pair_fp, explanation, existing, out: Outcome) -> None:
-    values = dict(
-        score=prop.score,
-        institute_id=prop.institute_id,
-        programme_id=prop.programme_id,
-        institute_score=prop.institute_score,
-        programme_score=prop.programme_score,
-        explanation=explanation,
-        fingerprint=pair_fp,
-    )
-    row = existing.get(prop.capability_id)
-    if row is None:
-        # Two workers may propose the same pair at once: the unique pair decides.
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    Match(challenge_id=challenge_id, capability_id=prop.capability_id, **values)
-                )
-            out.proposed += 1
-        except sa.exc.IntegrityError:
-            log.info(
-                "pair %s-%s proposed concurrently; kept the other", challenge_id, prop.capability_id
-            )
-        return
-    if row.status == MatchStatus.PROPOSED:
-        for key, value in values.items():
-            setattr(row, key, value)
-        out.refreshed += 1
-    elif row.status == MatchStatus.REJECTED:
-        # propose() let it through, so a text changed since the rejection.
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.status = MatchStatus.PROPOSED
-        out.proposed += 1
-    else:
-        out.decided_kept += 1
-
-
-def _withdraw(rows, keep: set[int]) -> int:
-    gone = [m for m in rows if m.status == MatchStatus.PROPOSED and m.capability_id not in keep]
-    # A provider's own offer waits for an officer whatever the engine thinks of it.
-    if gone:
-        requested = set(
-            db.session.scalars(
-                sa.select(MatchRequest.match_id).where(
-                    MatchRequest.match_id.in_([m.id for m in gone])
-                )
-            )
-        )
-        gone = [m for m in gone if m.id not in requested]
-    for m in gone:
-        db.session.delete(m)
-    return len(gone)
+    if opened:
+        batch = scoring.Batch(opened, indexes or current_indexes())
+        gone += batch.write(stored, out)
+    out.withdrawn += proposals.withdraw(gone)
+    proposals.expire_loaded()
+    return out
 
 
 def _challenges_near(query: dict, limit: int) -> list[int]:
@@ -289,10 +104,7 @@ def _rematch(proposed_via, item_id: int, query: dict, limit: int) -> Outcome:
             )
         )
     )
-    out = Outcome()
-    for cid in sorted(previous | set(_challenges_near(query, limit))):
-        out.add(match_challenge(cid))
-    return out
+    return match_challenges(sorted(previous | set(_challenges_near(query, limit))))
 
 
 def match_capability(capability_id: int, limit: int = 200) -> Outcome:
@@ -311,3 +123,29 @@ def match_programme(programme_id: int, limit: int = 200) -> Outcome:
 
 def refresh_indexes(force: bool = False) -> None:
     matching_index.refresh(force=force)
+
+
+def match_chunk(challenge_ids: list[int], indexes: tuple) -> tuple[Outcome, list[str]]:
+    """A run's chunk in one batch; when the batch fails, challenge by challenge.
+
+    One bad challenge must not sink the run: its error is returned and the others are
+    written. Transient errors (database or broker away) propagate, so the task retries.
+    """
+    try:
+        with db.session.begin_nested():
+            return match_challenges(challenge_ids, indexes), []
+    except TRANSIENT:
+        raise
+    except Exception:
+        log.warning("batch of %d challenges failed; one by one", len(challenge_ids), exc_info=True)
+    out, errors = Outcome(), []
+    for challenge_id in challenge_ids:
+        try:
+            with db.session.begin_nested():
+                out.add(match_challenge(challenge_id, indexes))
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            log.exception("challenge %s failed", challenge_id)
+            errors.append(f"challenge {challenge_id}: {type(exc).__name__}: {exc}"[:300])
+    return out, errors

@@ -202,14 +202,21 @@ def record_sign_in(user: User) -> None:
     user.last_login_at = utcnow()
 
 
-def active_user(user_id) -> User | None:
-    """The active user with this id from a token or session; None for anything else.
+def active_user_id(user_id) -> int | None:
+    """A token's or session's user id as a number, if it can be one.
 
     Ids are checked before the database sees them: a 40-digit number overflows its integer.
     """
     if not isinstance(user_id, str) or not user_id.isascii() or not user_id.isdigit():
         return None
     if len(user_id) > 10 or not 0 < int(user_id) <= MAX_USER_ID:
+        return None
+    return int(user_id)
+
+
+def active_user(user_id) -> User | None:
+    """The active user with this id from a token or session; None for anything else."""
+    if active_user_id(user_id) is None:
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
@@ -230,12 +237,19 @@ def revoke_token(jti: str, expires_at: datetime) -> None:
     db.session.flush()
 
 
-def token_revoked(claims: dict) -> bool:
-    """A withdrawn token, or one from before the user last signed out everywhere."""
-    user = active_user(claims.get("sub"))
-    if user is None or claims.get("ver", 0) != user.session_version:
-        return True
-    return db.session.get(RevokedToken, str(claims.get("jti"))) is not None
+def token_user(claims: dict) -> User | None:
+    """The active user a token speaks for; None when it was withdrawn, or is from before the
+    user last signed out everywhere. One query: every API request asks."""
+    user_id = claims.get("sub")
+    if active_user_id(user_id) is None:
+        return None
+    revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == str(claims.get("jti")))
+    row = db.session.execute(
+        sa.select(User, revoked.exists()).where(User.id == int(user_id), User.active.is_(True))
+    ).first()
+    if row is None or row[1] or claims.get("ver", 0) != row[0].session_version:
+        return None
+    return row[0]
 
 
 def list_users(page: int, per_page: int):
