@@ -73,7 +73,8 @@ class Matcher:
                 owners.append(i)
         vocabulary: dict[str, int] = {}
         surface: Counter = Counter()
-        counts = weighting.count_documents(docs, self.analyzer, vocabulary, True, surface)
+        table = weighting.WordTable(self.analyzer, vocabulary, grow=True)
+        counts = weighting.count_documents(docs, table, surface)
         owner = np.asarray(owners, dtype=np.int64)
         n_profiles = len(profiles)
         if cfg.df_unit == "profile":
@@ -103,6 +104,13 @@ class Matcher:
         self.surface_ = self._surface_forms(surface)
         self._set_rows(rows, extra_owner)
         return self
+
+    def _words(self) -> weighting.WordTable:
+        """The word table of the fitted vocabulary (kept: queries repeat their words)."""
+        table = getattr(self, "_table", None)
+        if table is None or table.vocabulary is not self.vocabulary_:
+            table = self._table = weighting.WordTable(self.analyzer, self.vocabulary_, grow=False)
+        return table
 
     def _set_rows(self, rows: sp.csr_matrix, extra_owner: np.ndarray) -> None:
         self.rows_ = sp.csr_matrix(rows, dtype=weighting.DTYPE)
@@ -166,7 +174,7 @@ class Matcher:
             raise TypeError("vectorize() takes a list of queries; wrap a single one in [ ]")
         cfg = self.config
         docs = [query_document(q, cfg) for q in queries]
-        counts = weighting.count_documents(docs, self.analyzer, self.vocabulary_, False)
+        counts = weighting.count_documents(docs, self._words())
         counts.resize((len(docs), len(self.terms_)))
         t = weighting.sublinear(counts) if cfg.tf != "raw" else counts
         if cfg.query_idf:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 
@@ -10,53 +12,116 @@ import scipy.sparse as sp
 
 from xeco.matching.inputs import Document
 from xeco.matching.methods import Config
-from xeco.matching.text import Analyzer
+from xeco.matching.text import Analyzer, has_chinese, tokens
 
 DTYPE = np.float32
 
 
+class WordTable(dict):
+    """Normalised word -> its row in ``words``, whose column is ``columns[row]`` (-1: none).
+
+    Missing words are analysed once (:meth:`__missing__`), so a text's words map to rows with
+    ``map(table.__getitem__, words)`` at C speed. With ``grow`` new terms are added to
+    ``vocabulary`` (fitting); otherwise terms outside it map to -1 (transforming). A table is
+    only valid for the vocabulary it was made with.
+    """
+
+    def __init__(self, analyzer: Analyzer, vocabulary: dict[str, int], grow: bool) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.vocabulary = vocabulary
+        self.grow = grow
+        self.words: list[str] = []
+        self.columns = array("i")
+        self._lock = threading.Lock()
+
+    def __missing__(self, word: str) -> int:
+        t = self.analyzer.term(word)
+        # Worker threads may share a fitted matcher: a row and its column are added together.
+        with self._lock:
+            if t is None:
+                j = -1
+            elif self.grow:
+                j = self.vocabulary.setdefault(t, len(self.vocabulary))
+            else:
+                j = self.vocabulary.get(t, -1)
+            row = len(self.words)
+            self.words.append(word)
+            self.columns.append(j)
+            self[word] = row
+        return row
+
+    def column(self, term: str) -> int | None:
+        if self.grow:
+            return self.vocabulary.setdefault(term, len(self.vocabulary))
+        return self.vocabulary.get(term)
+
+
 def count_documents(
     docs: Iterable[Document],
-    analyzer: Analyzer,
-    vocabulary: dict[str, int],
-    grow: bool,
+    table: WordTable,
     surface: Counter | None = None,
 ) -> sp.csr_matrix:
-    """Weighted term counts, one row per document.
+    """Weighted term counts, one row per document, in the columns of ``table``'s vocabulary.
 
-    With ``grow`` unseen terms are added to ``vocabulary`` (fitting); otherwise they are
-    ignored (transforming). ``surface`` collects word frequencies for readable explanations.
+    Text without Chinese (most of it) takes a vectorised path: its words are mapped to table
+    rows and the matrix is built once at the end from flat arrays. Chinese text, whose words
+    become several weighted terms plus character n-grams, is counted per text by the
+    analyser. ``surface`` collects word frequencies for readable explanations.
     """
-    indices: list[int] = []
-    data: list[float] = []
-    indptr = [0]
-    get = vocabulary.get
-    for doc in docs:
+    analyzer = table.analyzer
+    plain = not analyzer.bigrams
+    lookup = table.__getitem__
+    word_rows = array("i")  # table rows of the plain path's words, in order
+    seg_len, seg_doc, seg_weight = array("i"), array("i"), array("f")
+    rows, cols, vals = array("i"), array("i"), array("f")
+    n_docs = 0
+    for n_docs, doc in enumerate(docs, 1):
+        r = n_docs - 1
         for text, weight in doc:
             if not text or weight == 0:
+                continue
+            if plain and not has_chinese(text):
+                before = len(word_rows)
+                word_rows.extend(map(lookup, tokens(text)))
+                seg_len.append(len(word_rows) - before)
+                seg_doc.append(r)
+                seg_weight.append(weight)
                 continue
             ws, counts = analyzer.text_counts(text)
             if surface is not None:
                 surface.update(ws)
-            if grow:
-                ids = [vocabulary.setdefault(t, len(vocabulary)) for t in counts]
-                values = counts.values()
-            else:
-                pairs = [(get(t), c) for t, c in counts.items()]
-                ids = [i for i, _ in pairs if i is not None]
-                values = [c for i, c in pairs if i is not None]
-            indices.extend(ids)
-            if weight == 1:
-                data.extend(values)
-            else:
-                data.extend(c * weight for c in values)
-        indptr.append(len(indices))
-    m = sp.csr_matrix(
-        (np.asarray(data, dtype=DTYPE), np.asarray(indices, dtype=np.int32), indptr),
-        shape=(len(indptr) - 1, len(vocabulary)),
+            for t, c in counts.items():
+                j = table.column(t)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+                    vals.append(c * weight)
+    w = np.frombuffer(word_rows, dtype=np.int32) if word_rows else np.zeros(0, np.int32)
+    columns = (
+        np.frombuffer(table.columns, dtype=np.int32) if table.columns else np.zeros(0, np.int32)
     )
-    m.sum_duplicates()
-    return m
+    lengths = np.frombuffer(seg_len, dtype=np.int32) if seg_len else np.zeros(0, np.int32)
+    plain_cols = columns[w]
+    kept = plain_cols >= 0
+    plain_rows = np.repeat(np.asarray(seg_doc, dtype=np.int32), lengths)[kept]
+    plain_vals = np.repeat(np.asarray(seg_weight, dtype=DTYPE), lengths)[kept]
+    if surface is not None and len(w):
+        freq = np.bincount(w, minlength=len(table.words))
+        for i in np.flatnonzero(freq):
+            surface[table.words[i]] += int(freq[i])
+    m = sp.coo_matrix(
+        (
+            np.concatenate([plain_vals, np.asarray(vals, dtype=DTYPE)]),
+            (
+                np.concatenate([plain_rows, np.asarray(rows, dtype=np.int32)]),
+                np.concatenate([plain_cols[kept], np.asarray(cols, dtype=np.int32)]),
+            ),
+        ),
+        shape=(n_docs, len(table.vocabulary)),
+    )
+    # Duplicates (a word seen twice in a document) are summed by the conversion.
+    return m.tocsr()
 
 
 def sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
