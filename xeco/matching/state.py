@@ -43,6 +43,8 @@ def save(m: Matcher, path: str | Path) -> None:
         "config": m.config.as_dict(),
         "n_profiles": m.n_profiles_,
         "avg_len": m.avg_len_,
+        "n_units": m.n_units_,
+        "folded": [m.folded_, m.unknown_mass_, m.folded_mass_],
     }
     rows = m.rows_
     with open(path, "wb") as fh:
@@ -79,6 +81,8 @@ def load(cls: type[Matcher], path: str | Path) -> Matcher:
         m.counted_ = z["counted"] if len(z["counted"]) else None
         m.avg_len_ = float(meta["avg_len"])
         m.n_profiles_ = int(meta["n_profiles"])
+        m.n_units_ = int(meta.get("n_units", m.n_profiles_))
+        m.folded_, m.unknown_mass_, m.folded_mass_ = meta.get("folded", (0, 0.0, 0.0))
         rows = sp.csr_matrix(
             (z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"])
         )

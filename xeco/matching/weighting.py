@@ -57,6 +57,45 @@ class WordTable(dict):
         return self.vocabulary.get(term)
 
 
+class _Chunk:
+    """Term occurrences of a run of documents, turned into CSR rows by :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self.word_rows = array("i")  # table rows of the plain path's words, in order
+        self.seg_len, self.seg_doc, self.seg_weight = array("i"), array("i"), array("f")
+        self.rows, self.cols, self.vals = array("i"), array("i"), array("f")
+
+    def flush(self, table: WordTable, first: int, stop: int, freq: list) -> sp.csr_matrix:
+        w = _ints(self.word_rows)
+        plain_cols = _ints(table.columns)[w]
+        kept = plain_cols >= 0
+        lengths = _ints(self.seg_len)
+        plain_rows = np.repeat(_ints(self.seg_doc), lengths)[kept]
+        plain_vals = np.repeat(np.asarray(self.seg_weight, dtype=DTYPE), lengths)[kept]
+        if len(w):
+            freq.append(np.bincount(w))
+        m = sp.coo_matrix(
+            (
+                np.concatenate([plain_vals, np.asarray(self.vals, dtype=DTYPE)]),
+                (
+                    np.concatenate([plain_rows, _ints(self.rows)]) - first,
+                    np.concatenate([plain_cols[kept], _ints(self.cols)]),
+                ),
+            ),
+            shape=(stop - first, len(table.vocabulary)),
+        )
+        # Duplicates (a word seen twice in a document) are summed by the conversion.
+        return m.tocsr()
+
+
+def _ints(a: array) -> np.ndarray:
+    return np.frombuffer(a, dtype=np.int32) if len(a) else np.zeros(0, np.int32)
+
+
+# Word occurrences held before they are summed into rows: bounds the memory of a large fit.
+_CHUNK_WORDS = 2_000_000
+
+
 def count_documents(
     docs: Iterable[Document],
     table: WordTable,
@@ -65,28 +104,30 @@ def count_documents(
     """Weighted term counts, one row per document, in the columns of ``table``'s vocabulary.
 
     Text without Chinese (most of it) takes a vectorised path: its words are mapped to table
-    rows and the matrix is built once at the end from flat arrays. Chinese text, whose words
-    become several weighted terms plus character n-grams, is counted per text by the
-    analyser. ``surface`` collects word frequencies for readable explanations.
+    rows at C speed and the rows are built from flat arrays, a chunk of documents at a time.
+    Chinese text, whose words become several weighted terms plus character n-grams, is
+    counted per text by the analyser. ``surface`` collects word frequencies for readable
+    explanations.
     """
     analyzer = table.analyzer
     plain = not analyzer.bigrams
     lookup = table.__getitem__
-    word_rows = array("i")  # table rows of the plain path's words, in order
-    seg_len, seg_doc, seg_weight = array("i"), array("i"), array("f")
-    rows, cols, vals = array("i"), array("i"), array("f")
-    n_docs = 0
-    for n_docs, doc in enumerate(docs, 1):
-        r = n_docs - 1
+    parts: list[sp.csr_matrix] = []
+    freq: list[np.ndarray] = []
+    chunk, first, r = _Chunk(), 0, -1
+    for r, doc in enumerate(docs):
+        if len(chunk.word_rows) > _CHUNK_WORDS:
+            parts.append(chunk.flush(table, first, r, freq))
+            chunk, first = _Chunk(), r
         for text, weight in doc:
             if not text or weight == 0:
                 continue
             if plain and not has_chinese(text):
-                before = len(word_rows)
-                word_rows.extend(map(lookup, tokens(text)))
-                seg_len.append(len(word_rows) - before)
-                seg_doc.append(r)
-                seg_weight.append(weight)
+                before = len(chunk.word_rows)
+                chunk.word_rows.extend(map(lookup, tokens(text)))
+                chunk.seg_len.append(len(chunk.word_rows) - before)
+                chunk.seg_doc.append(r)
+                chunk.seg_weight.append(weight)
                 continue
             ws, counts = analyzer.text_counts(text)
             if surface is not None:
@@ -94,34 +135,20 @@ def count_documents(
             for t, c in counts.items():
                 j = table.column(t)
                 if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-                    vals.append(c * weight)
-    w = np.frombuffer(word_rows, dtype=np.int32) if word_rows else np.zeros(0, np.int32)
-    columns = (
-        np.frombuffer(table.columns, dtype=np.int32) if table.columns else np.zeros(0, np.int32)
-    )
-    lengths = np.frombuffer(seg_len, dtype=np.int32) if seg_len else np.zeros(0, np.int32)
-    plain_cols = columns[w]
-    kept = plain_cols >= 0
-    plain_rows = np.repeat(np.asarray(seg_doc, dtype=np.int32), lengths)[kept]
-    plain_vals = np.repeat(np.asarray(seg_weight, dtype=DTYPE), lengths)[kept]
-    if surface is not None and len(w):
-        freq = np.bincount(w, minlength=len(table.words))
-        for i in np.flatnonzero(freq):
-            surface[table.words[i]] += int(freq[i])
-    m = sp.coo_matrix(
-        (
-            np.concatenate([plain_vals, np.asarray(vals, dtype=DTYPE)]),
-            (
-                np.concatenate([plain_rows, np.asarray(rows, dtype=np.int32)]),
-                np.concatenate([plain_cols[kept], np.asarray(cols, dtype=np.int32)]),
-            ),
-        ),
-        shape=(n_docs, len(table.vocabulary)),
-    )
-    # Duplicates (a word seen twice in a document) are summed by the conversion.
-    return m.tocsr()
+                    chunk.rows.append(r)
+                    chunk.cols.append(j)
+                    chunk.vals.append(c * weight)
+    parts.append(chunk.flush(table, first, r + 1, freq))
+    n_terms = len(table.vocabulary)
+    for part in parts:
+        part.resize((part.shape[0], n_terms))
+    if surface is not None and freq:
+        total = np.zeros(len(table.words), dtype=np.int64)
+        for f in freq:
+            total[: len(f)] += f
+        for i in np.flatnonzero(total):
+            surface[table.words[i]] += int(total[i])
+    return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
 
 def sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
