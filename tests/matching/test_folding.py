@@ -77,3 +77,10 @@ def test_a_folded_matcher_saves_and_loads_with_its_drift(profiles, queries, tmp_
     loaded = Matcher.load(tmp_path / "m.npz")
     assert folding.drift(loaded) == folding.drift(folded)
     assert np.array_equal(loaded.score(queries).toarray(), folded.score(queries).toarray())
+
+
+def test_profile_scores_are_one_column_of_score(profiles, queries):
+    m = Matcher().fit(profiles)
+    s = m.score(queries).toarray()
+    for j in (0, 45, 69):  # one row, and profiles of many documents
+        assert np.allclose(m.profile_scores(queries, j), s[:, j], atol=1e-6)

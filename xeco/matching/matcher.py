@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -229,6 +229,13 @@ class Matcher:
             )
         return self._ranker.top_k(q, k, min_score, n_threads, block_rows)
 
+    def profile_scores(self, queries: Sequence[Any] | sp.spmatrix, j: int) -> np.ndarray:
+        """Scores of every query against profile ``j`` alone, ``(n_queries,)``: a changed
+        profile against the open challenges, without scoring any other profile."""
+        q = queries if sp.issparse(queries) else self.vectorize(queries)
+        rows = self._reducer.rows_of(j)
+        return self._reducer.combine((q @ self.rows_[rows].T).toarray())
+
     # -- explanation ---------------------------------------------------------------------
     def contributions(self, query: Any, j: int) -> list[tuple[str, float]]:
         """Every shared term of ``query`` and profile ``j`` with its share of the score."""
@@ -279,12 +286,12 @@ class Matcher:
         return self.pairs_many(query, [j], None if profile is None else [profile], n)[0]
 
     # -- state ---------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write the fitted state to ``path`` (a versioned ``.npz``, no pickle)."""
+    def save(self, path: str | Path | BinaryIO) -> None:
+        """Write the fitted state to ``path`` or a binary file (a versioned ``.npz``, no pickle)."""
         state.save(self, path)
 
     @classmethod
-    def load(cls, path: str | Path) -> Matcher:
+    def load(cls, path: str | Path | BinaryIO) -> Matcher:
         """A fitted matcher from :meth:`save`; refuses files of another format version."""
         return state.load(cls, path)
 

@@ -5,6 +5,7 @@ from xeco.models.base import CURRENCIES
 from xeco.models.capability import Capability, CapabilityKind, CapabilityStatus, Publication
 from xeco.models.challenge import Challenge, ChallengeStatus, Visibility
 from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
+from xeco.models.matcher_index import StoredIndex
 from xeco.models.notification import Notification
 from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
@@ -51,6 +52,7 @@ __all__ = [
     "Role",
     "RunChunk",
     "RunState",
+    "StoredIndex",
     "TaskOutbox",
     "User",
     "Visibility",
