@@ -108,3 +108,16 @@ def test_drift_past_the_threshold_asks_for_a_refit_that_is_swapped_in(db, caps, 
     # A second request for the same refit (redelivered, or from another process) is a no-op.
     assert tasks.refit_index("capabilities", first.base_id) == "a newer fit is stored"
     assert stored(db) == 2  # index_store.KEEP
+
+
+def test_operators_see_the_stored_fits_and_the_drift(app, db, caps, client):
+    matching_index.get("capabilities")
+    CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["matching", "indexes"])
+    assert result.exit_code == 0, result.output
+    assert "capabilities: 6 profiles, stored fit #" in result.output
+    assert "'folded': 1" in result.output
+    assert "programmes: 0 profiles" in result.output
+    sizes = client.get("/api/v1/health").get_json()["indexes"]
+    assert sizes["capabilities"] > 1000 and sizes["programmes"] == 0
