@@ -84,3 +84,11 @@ def test_profile_scores_are_one_column_of_score(profiles, queries):
     s = m.score(queries).toarray()
     for j in (0, 45, 69):  # one row, and profiles of many documents
         assert np.allclose(m.profile_scores(queries, j), s[:, j], atol=1e-6)
+
+
+def test_spliced_postings_are_the_transposed_rows(profiles):
+    m = Matcher().fit(profiles)
+    folded = m.fold({0: None, 45: profiles[3], 50: "battery", 70: profiles[60], 71: None})
+    diff = folded.rows_t_ - folded.rows_.T.tocsr()
+    assert folded.rows_t_.shape == (len(m.terms_), folded.rows_.shape[0])
+    assert diff.nnz == 0 or abs(diff).max() == 0

@@ -118,9 +118,11 @@ class Matcher:
             table = self._table = weighting.WordTable(self.analyzer, self.vocabulary_, grow=False)
         return table
 
-    def _set_rows(self, rows: sp.csr_matrix, extra_owner: np.ndarray) -> None:
+    def _set_rows(
+        self, rows: sp.csr_matrix, extra_owner: np.ndarray, rows_t: sp.csr_matrix | None = None
+    ) -> None:
         self.rows_ = sp.csr_matrix(rows, dtype=weighting.DTYPE)
-        self.rows_t_ = self.rows_.T.tocsr()
+        self.rows_t_ = self.rows_.T.tocsr() if rows_t is None else rows_t
         self.extra_owner_ = extra_owner
         self._reducer = Reducer(self.n_profiles_, extra_owner, self.config.top_m)
         self._ranker: ProfileRanker | None = None
