@@ -19,11 +19,13 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import redis
 import sqlalchemy as sa
 
@@ -44,6 +46,20 @@ def fresh_database() -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
     admin.dispose()
     return PG.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def stop(worker: subprocess.Popen) -> None:
+    """Stop the worker and its pool processes, even when a task holds the warm shutdown."""
+    children = psutil.Process(worker.pid).children(recursive=True)
+    worker.terminate()
+    try:
+        worker.wait(30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    for child in children:
+        if child.is_running():
+            child.kill()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -178,8 +194,7 @@ def main() -> None:
             f"{log.count('folded ')} fold(s), {log.count('refit_index index=')} refit(s)"
         )
     finally:
-        worker.terminate()
-        worker.wait(30)
+        stop(worker)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, load {os.getloadavg()[0]:.1f}"
