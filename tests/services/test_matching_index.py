@@ -121,3 +121,32 @@ def test_operators_see_the_stored_fits_and_the_drift(app, db, caps, client):
     assert "programmes: 0 profiles" in result.output
     sizes = client.get("/api/v1/health").get_json()["indexes"]
     assert sizes["capabilities"] > 1000 and sizes["programmes"] == 0
+
+
+def test_a_changed_capability_re_matches_only_challenges_whose_top_k_it_can_enter(
+    app, db, caps, monkeypatch
+):
+    from xeco.models import Challenge, Match
+    from xeco.services import matching
+
+    monkeypatch.setitem(app.config, "MATCHING_TOP_K", 1)
+    challenge = db.session.scalar(sa.select(Challenge))
+    matching.match_challenge(challenge.id)
+    db.session.commit()
+    held = db.session.scalar(sa.select(Match).where(Match.challenge_id == challenge.id))
+    assert held.capability_id == caps[4].id
+    weak = CapabilityFactory(title="Bridges", summary="Cameras on concrete bridges.", keywords=[])
+    db.session.commit()
+    assert matching.match_capability(weak.id).challenges == 0  # below the one it holds
+    strong = CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
+    db.session.commit()
+    out = matching.match_capability(strong.id)
+    assert out.challenges == 1 and out.proposed == 1
+    assert (
+        db.session.scalar(
+            sa.select(Match.capability_id).where(
+                Match.challenge_id == challenge.id, Match.status == "proposed"
+            )
+        )
+        == strong.id
+    )

@@ -259,8 +259,10 @@ def _challenges_near(query: dict, limit: int, capability_id: int | None = None) 
         return db.session.scalars(
             sa.select(Challenge.id).where(Challenge.status == ChallengeStatus.OPEN).limit(limit)
         ).all()
-    ids, vectors = challenge_vectors.open_challenges(index.matcher)
     position = index.position(capability_id) if capability_id is not None else None
+    if capability_id is not None and position is None:
+        return []  # closed: only the challenges it was proposed for are re-matched
+    ids, vectors = challenge_vectors.open_challenges(index.matcher)
     if position is not None:
         scores = index.matcher.profile_scores(vectors, position)
     else:
@@ -272,14 +274,14 @@ def _challenges_near(query: dict, limit: int, capability_id: int | None = None) 
         return [int(ids[i]) for i in order[:limit]]
     k = current_app.config["MATCHING_TOP_K"]
     near = {int(ids[i]): float(scores[i]) for i in order[: limit * 20]}
-    held = dict(
-        (cid, (n, low))
+    held = {
+        cid: (n, low)
         for cid, n, low in db.session.execute(
             sa.select(Match.challenge_id, sa.func.count(), sa.func.min(Match.score))
             .where(Match.challenge_id.in_(list(near)))
             .group_by(Match.challenge_id)
         )
-    )
+    }
     fits = [c for c, s in near.items() if c not in held or held[c][0] < k or s > held[c][1]]
     return fits[:limit]
 
