@@ -227,7 +227,7 @@ class Matcher:
             return select_top_k(self._reducer.reduce(dense), k, min_score)
         if self._ranker is None:
             self._ranker = ProfileRanker(
-                self.rows_, self.n_profiles_, self.extra_owner_, self.config.top_m
+                self.rows_, self.rows_t_, self.n_profiles_, self.extra_owner_, self.config.top_m
             )
         return self._ranker.top_k(q, k, min_score, n_threads, block_rows)
 

@@ -205,8 +205,17 @@ class ProfileRanker:
     reduction; the two results are merged per query.
     """
 
-    def __init__(self, rows: sp.csr_matrix, n_profiles: int, extra_owner: np.ndarray, m: int):
-        self.base_t = rows[:n_profiles].T.tocsr()
+    def __init__(
+        self,
+        rows: sp.csr_matrix,
+        rows_t: sp.csr_matrix,
+        n_profiles: int,
+        extra_owner: np.ndarray,
+        m: int,
+    ):
+        # The postings already held by the matcher, when no extra rows follow (no copy).
+        same = rows.shape[0] == n_profiles
+        self.base_t = rows_t if same else rows_t[:, :n_profiles].tocsr()
         self.large: tuple[np.ndarray, BlockRanker, Reducer] | None = None
         if len(extra_owner):
             owners, local = np.unique(extra_owner, return_inverse=True)

@@ -151,13 +151,18 @@ def count_documents(
     return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
 
+def with_data(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    """``m``'s structure with other values: the index arrays are shared, not copied (a fit at
+    100,000 profiles passes its matrix through several such steps)."""
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
+
+
 def sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
     """1 + ln(tf) for tf >= 1, tf itself below 1 (down-weighted fields stay below a full hit)."""
-    m = m.copy()
-    d = m.data
+    d = m.data.copy()
     big = d > 1
     d[big] = 1 + np.log(d[big])
-    return m
+    return with_data(m, d)
 
 
 def bm25_tf(m: sp.csr_matrix, k1: float, b: float, avg_len: float) -> sp.csr_matrix:
@@ -200,7 +205,7 @@ def l2_normalise(m: sp.csr_matrix, counted: np.ndarray | None = None) -> sp.csr_
 
     ``counted``: a boolean mask of the columns that make up the length (default: all).
     """
-    m = m.tocsr(copy=True)
+    m = m.tocsr()
     if counted is None:
         sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
     else:
@@ -209,8 +214,7 @@ def l2_normalise(m: sp.csr_matrix, counted: np.ndarray | None = None) -> sp.csr_
         sq[np.diff(m.indptr) == 0] = 0
     norms = np.sqrt(sq, dtype=np.float64)
     norms[norms == 0] = 1
-    m.data = (m.data / np.repeat(norms, np.diff(m.indptr))).astype(DTYPE)
-    return m
+    return with_data(m, (m.data / np.repeat(norms, np.diff(m.indptr))).astype(DTYPE))
 
 
 def channel_normalise(
@@ -247,9 +251,7 @@ def channel_normalise(
 
 
 def scale_columns(m: sp.csr_matrix, w: np.ndarray) -> sp.csr_matrix:
-    m = m.copy()
-    m.data = (m.data * w[m.indices]).astype(DTYPE)
-    return m
+    return with_data(m, (m.data * w[m.indices]).astype(DTYPE))
 
 
 def owner_sum(m: sp.csr_matrix, owners: np.ndarray, n_owners: int) -> sp.csr_matrix:
