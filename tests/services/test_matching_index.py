@@ -93,7 +93,7 @@ def test_a_process_without_an_index_loads_the_stored_fit_and_folds_the_rest(db, 
 
 def test_drift_past_the_threshold_asks_for_a_refit_that_is_swapped_in(db, caps, index_log):
     first = matching_index.get("capabilities")
-    CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
+    newcomer = CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
     db.session.commit()
     folded = matching_index.get("capabilities")
     assert folding.needs_refit(folded.matcher)  # one in six profiles is folded
@@ -101,7 +101,12 @@ def test_drift_past_the_threshold_asks_for_a_refit_that_is_swapped_in(db, caps, 
         sa.select(TaskOutbox).where(TaskOutbox.task == matching_index.REFIT_TASK)
     ).all()
     assert [a.kwargs for a in asked] == [{"name": "capabilities", "base_id": first.base_id}]
-    assert tasks.refit_index("capabilities", first.base_id) == "fitted 6 profiles"
+    # All six were made within MARGIN of the fit's newest edit, so all six are matched again.
+    assert tasks.refit_index("capabilities", first.base_id) == "fitted 6 profiles, 6 to match again"
+    again = db.session.scalars(
+        sa.select(TaskOutbox.kwargs).where(TaskOutbox.task == "xeco.match_capability")
+    ).all()
+    assert {"capability_id": newcomer.id} in again  # its words may score only now
     index = matching_index.get("capabilities")
     assert index.base_id > first.base_id and index.drift()["folded"] == 0
     assert fits(index_log) == 2

@@ -6,7 +6,7 @@ open programmes) plus the row id at each position. Its signature (count, id sum,
 
 - **fold** (the usual case): the rows changed since the index's newest ``updated_at`` (less
   ``MARGIN``, for clocks and transactions that commit late) are folded into the fitted term
-  space (:meth:`Matcher.fold`), in milliseconds, with no refit; a closed profile keeps its
+  space (:meth:`Matcher.fold`), with no refit; a closed profile keeps its
   position, emptied (id -1). Every process folds the same changes on its own.
 - **refit in the background**: when the folded share or the unknown-term share passes its
   threshold (:mod:`xeco.matching.folding`), a ``xeco.refit_index`` job fits afresh and stores
@@ -30,7 +30,8 @@ from sqlalchemy.orm import selectinload
 
 from xeco.extensions import db
 from xeco.matching import Matcher, folding
-from xeco.models import Capability, CapabilityStatus, Programme, ProgrammeStatus
+from xeco.models import Capability, CapabilityStatus, Programme, ProgrammeStatus, StoredIndex
+from xeco.resources import CAPABILITIES, PROGRAMMES
 from xeco.services import challenge_vectors, index_store, outbox
 from xeco.services.engine_inputs import capability_profile, programme_profile
 
@@ -64,6 +65,7 @@ SOURCES = {
     "capabilities": (Capability, Capability.status == CapabilityStatus.ACTIVE, capability_profile),
     "programmes": (Programme, Programme.status == ProgrammeStatus.OPEN, programme_profile),
 }
+RESOURCES = {"capabilities": CAPABILITIES, "programmes": PROGRAMMES}
 _cache: dict[str, Index] = {}
 _lock = threading.Lock()
 _refits_asked: set[tuple[str, int | None]] = set()
@@ -214,11 +216,25 @@ def get(name: str, force: bool = False) -> Index:
 
 
 def refit(name: str, base_id: int | None) -> str:
-    """The background refit: fit and store, unless a newer fit was stored since it was asked."""
+    """The background refit: fit and store, unless a newer fit was stored since it was asked.
+
+    The profiles folded since the old fit are matched again: words the old vocabulary did not
+    know could not score then, and now can.
+    """
     if base_id is not None and (index_store.latest_id(name) or 0) > base_id:
         return "a newer fit is stored"
+    since = db.session.scalar(sa.select(StoredIndex.newest).where(StoredIndex.id == base_id))
     index = get(name, force=True)
-    return f"fitted {len(index.ids)} profiles"
+    again = []
+    if since is not None:
+        model, active, _ = SOURCES[name]
+        again = db.session.scalars(
+            sa.select(model.id).where(active, model.updated_at >= since - MARGIN)
+        ).all()
+        resource = RESOURCES[name]
+        for item_id in again:
+            outbox.enqueue(resource.match_task, **{resource.id_arg: item_id})
+    return f"fitted {len(index.ids)} profiles, {len(again)} to match again"
 
 
 def refresh(force: bool = False) -> None:
