@@ -12,6 +12,7 @@ from xeco.models.conversation import (
     Outcome,
 )
 from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
+from xeco.models.matcher_index import StoredIndex
 from xeco.models.notification import Notification
 from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
@@ -63,6 +64,7 @@ __all__ = [
     "Role",
     "RunChunk",
     "RunState",
+    "StoredIndex",
     "TaskOutbox",
     "User",
     "Visibility",

@@ -23,8 +23,8 @@ from xeco.models import (
     MatchStatus,
     Programme,
 )
-from xeco.services import matching_index, proposals, scoring
-from xeco.services.engine_inputs import capability_profile, challenge_query, programme_query
+from xeco.services import challenge_vectors, matching_index, proposals, scoring
+from xeco.services.engine_inputs import capability_profile, programme_query
 from xeco.services.proposals import Outcome
 from xeco.services.sql import one_of
 
@@ -73,26 +73,46 @@ def match_challenges(challenge_ids: list[int], indexes: tuple | None = None) -> 
     return out
 
 
-def _challenges_near(query: dict, limit: int) -> list[int]:
-    """Open challenges that a changed profile may now fit, best first."""
-    rows = db.session.scalars(
-        sa.select(Challenge).where(Challenge.status == ChallengeStatus.OPEN)
-    ).all()
-    if not rows:
-        return []
+def _challenges_near(query: dict, limit: int, capability_id: int | None = None) -> list[int]:
+    """Open challenges that a changed profile may now fit, best first.
+
+    A capability is scored as its folded index row (the score a challenge will see) and only
+    challenges it could enter the top ``k`` of are kept: fewer than ``k`` matches yet, or a
+    ``k``-th best below its score. A programme is scored as a query in the same space.
+    """
     index = matching_index.get("capabilities")
     if index.matcher is None:
-        return [c.id for c in rows[:limit]]
-    # Challenges as queries, the changed profile as one column: same cosine, one product.
-    Q = index.matcher.vectorize([challenge_query(c) for c in rows])
-    P = index.matcher.vectorize([query])
-    scores = np.asarray((Q @ P.T).toarray()).ravel()
+        return db.session.scalars(
+            sa.select(Challenge.id).where(Challenge.status == ChallengeStatus.OPEN).limit(limit)
+        ).all()
+    position = index.position(capability_id) if capability_id is not None else None
+    if capability_id is not None and position is None:
+        return []  # closed: only the challenges it was proposed for are re-matched
+    ids, vectors = challenge_vectors.open_challenges(index.matcher)
+    if position is not None:
+        scores = index.matcher.profile_scores(vectors, position)
+    else:
+        one = index.matcher.vectorize([query])
+        scores = np.asarray((vectors @ one.T).toarray()).ravel()
     min_score = current_app.config["MATCHING_MIN_SCORE"]
-    order = np.argsort(-scores)[:limit]
-    return [rows[i].id for i in order if scores[i] >= min_score]
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= min_score]
+    if position is None:
+        return [int(ids[i]) for i in order[:limit]]
+    k = current_app.config["MATCHING_TOP_K"]
+    near = {int(ids[i]): float(scores[i]) for i in order[: limit * 20]}
+    held = {
+        cid: (n, low)
+        for cid, n, low in db.session.execute(
+            sa.select(Match.challenge_id, sa.func.count(), sa.func.min(Match.score))
+            .where(Match.challenge_id.in_(list(near)))
+            .group_by(Match.challenge_id)
+        )
+    }
+    fits = [c for c, s in near.items() if c not in held or held[c][0] < k or s > held[c][1]]
+    return fits[:limit]
 
 
-def _rematch(proposed_via, item_id: int, query: dict, limit: int) -> Outcome:
+def _rematch(proposed_via, item_id: int, query: dict, limit: int, capability: bool) -> Outcome:
     """Re-match the challenges a changed profile may now fit, and those it was proposed for.
 
     The latter are included so a closed or changed profile leaves no stale proposals.
@@ -104,21 +124,22 @@ def _rematch(proposed_via, item_id: int, query: dict, limit: int) -> Outcome:
             )
         )
     )
-    return match_challenges(sorted(previous | set(_challenges_near(query, limit))))
+    near = _challenges_near(query, limit, item_id if capability else None)
+    return match_challenges(sorted(previous | set(near)), current_indexes())
 
 
 def match_capability(capability_id: int, limit: int = 200) -> Outcome:
     cap = db.session.get(Capability, capability_id)
     if cap is None:
         return Outcome()
-    return _rematch(Match.capability_id, cap.id, capability_profile(cap), limit)
+    return _rematch(Match.capability_id, cap.id, capability_profile(cap), limit, True)
 
 
 def match_programme(programme_id: int, limit: int = 200) -> Outcome:
     prog = db.session.get(Programme, programme_id)
     if prog is None:
         return Outcome()
-    return _rematch(Match.programme_id, prog.id, programme_query(prog), limit)
+    return _rematch(Match.programme_id, prog.id, programme_query(prog), limit, False)
 
 
 def refresh_indexes(force: bool = False) -> None:
