@@ -35,13 +35,13 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 DB_NAME = "xeco_bench"
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DB_NAME) -> str:
     admin = sa.create_engine(PG, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return PG.rsplit("/", 1)[0] + "/" + DB_NAME
+    return PG.rsplit("/", 1)[0] + "/" + name
 
 
 def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
@@ -58,6 +58,7 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
         Role,
         User,
     )
+    from xeco.models.base import utcnow
 
     pw = PasswordHasher().hash("bench-password")
     with app.app_context():
@@ -68,6 +69,7 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
             role=Role.COMPANY,
             organisation=company_org,
             password_hash=pw,
+            email_verified_at=utcnow(),
         )
         officer = User(
             email="bench-officer@example.com", name="Officer", role=Role.OFFICER, password_hash=pw
@@ -120,6 +122,40 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
         return company.id, officer.id
 
 
+def migrated_app(env: dict):
+    """The app on ``env`` (also this process's environment), its database migrated."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from xeco import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU of a process and its live descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, used = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    family: set[int] = set()
+    grown = {root_pid}
+    while grown:
+        family |= grown
+        grown = {pid for pid, parent in parents.items() if parent in grown} - family
+    return sum(used.get(pid, 0.0) for pid in family)
+
+
 def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
     from xeco.cli.serve import worker_command
 
@@ -143,7 +179,8 @@ def start_worker(env: dict, concurrency: int, log: Path) -> subprocess.Popen:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--n", type=int, default=10_000, help="capabilities")
+    ap.add_argument("--challenges", type=int, default=None, help="in the full run (default: n)")
     ap.add_argument("--posts", type=int, default=100)
     ap.add_argument("--concurrency", type=int, default=2)
     args = ap.parse_args()
@@ -159,20 +196,16 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         MATCHING_CHUNK_SIZE="200",
     )
-    os.environ.update(env)
+    app = migrated_app(env)
 
     from flask_jwt_extended import create_access_token
-    from flask_migrate import upgrade
 
-    from xeco import create_app
     from xeco.extensions import db
     from xeco.models import Challenge, Match, MatchingRun, User
 
-    app = create_app()
-    with app.app_context():
-        upgrade()
     t = time.perf_counter()
-    caps, chals = build(args.n, args.n + args.posts + 1)
+    n_challenges = args.n if args.challenges is None else args.challenges
+    caps, chals = build(args.n, n_challenges + args.posts + 1)
     posts, chals = chals[: args.posts + 1], chals[args.posts + 1 :]
     company_id, officer_id = load(app, caps, chals)
     print(
@@ -220,12 +253,14 @@ def main() -> None:
                     f"warm-up post (index fit in the worker): {time.perf_counter() - start:.2f} s"
                 )
         lat = sorted(latencies)
-        p95 = lat[round(0.95 * (len(lat) - 1))]
-        print(
-            f"post -> proposals readable, {len(lat)} posts at {len(caps)} capabilities: "
-            f"median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
-        )
+        if lat:
+            p95 = lat[round(0.95 * (len(lat) - 1))]
+            print(
+                f"post -> proposals readable, {len(lat)} posts at {len(caps)} capabilities: "
+                f"median {statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+            )
 
+        cpu_before = cpu_seconds(worker.pid)
         start = time.perf_counter()
         resp = client.post("/api/v1/matching/runs", headers=officer_h)
         run_id = resp.get_json()["id"]
@@ -238,13 +273,15 @@ def main() -> None:
                 break
             time.sleep(0.5)
         elapsed = time.perf_counter() - start
+        worker_cpu = cpu_seconds(worker.pid) - cpu_before
         with app.app_context():
             n_matches = db.session.scalar(sa.select(sa.func.count()).select_from(Match))
             db.session.remove()
         print(
             f"full run {state}: {total} challenges x {len(caps)} capabilities in "
             f"{elapsed:.1f} s ({total / elapsed:.0f} challenges/s, {args.concurrency} worker "
-            f"processes), {n_matches} match rows"
+            f"processes), {n_matches} match rows; worker CPU {worker_cpu:.1f} s "
+            f"(load average {os.getloadavg()[0]:.1f} at the end)"
         )
     finally:
         worker.terminate()

@@ -119,9 +119,18 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "xeco@localhost")
     # Seconds to wait for the SMTP server: a stuck server must not hold the worker.
     MAIL_TIMEOUT = 10
-    # Real SMTP everywhere, tests included (they run a local SMTP server): flask-mailman
+    # Real SMTP by default, tests included (they run a local SMTP server): flask-mailman
     # would otherwise keep a testing app's mail in memory.
-    MAIL_BACKEND = "smtp"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    # Where the site is reached, for links in e-mails (built by the worker, outside requests).
+    PUBLIC_BASE_URL = os.environ.get(
+        "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    )
+    # Conversations: the longest message, and how long between e-mails of one thread.
+    MESSAGE_MAX_CHARS = 4000
+    MESSAGE_EMAIL_INTERVAL_MINUTES = int(os.environ.get("MESSAGE_EMAIL_INTERVAL_MINUTES", "60"))
+    # An introduction with no message and no outcome for this long gets one reminder.
+    STALLED_AFTER_DAYS = int(os.environ.get("STALLED_AFTER_DAYS", "14"))
 
     API_TITLE = "xeco"
     API_VERSION = "v1"
@@ -148,7 +157,11 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    # A fresh machine has no mail server: without MAIL_SERVER the worker prints each e-mail
+    # (the confirmation link of a new account, for one) to its output instead of failing.
+    MAIL_BACKEND = os.environ.get(
+        "MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "console"
+    )
 
 
 class ProductionConfig(Config):

@@ -56,6 +56,7 @@ def beat_schedule(app: Flask) -> dict:
             "schedule": crontab(minute=0, hour=app.config["MATCHING_FULL_RUN_CRON_HOUR"]),
         },
         "daily-digest": {"task": "xeco.daily_digest", "schedule": crontab(minute=0, hour=8)},
+        "remind-stalled": {"task": "xeco.remind_stalled", "schedule": crontab(minute=30, hour=8)},
     }
 
 

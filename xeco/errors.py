@@ -10,10 +10,17 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, jsonify
+from kombu.exceptions import OperationalError as BrokerError
 from marshmallow import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+# Errors that may pass if the work is tried again: the database or the broker away, a lock
+# timeout, a deadlock or serialisation failure (psycopg reports those as OperationalError).
+# Anything else (an IntegrityError, a DataError, a bug) fails the same way every time.
+TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError)
 
 
 INVALID_MESSAGE = "Some fields are invalid; see errors."

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD
+from tests.api.test_accounts import verify
+from tests.factories import PASSWORD, UserFactory
 from xeco.models import AuditEntry, EmailOutbox, Organisation, User
 
 
@@ -20,18 +21,19 @@ def register(client, **over):
 
 
 @pytest.mark.parametrize("role", ["company", "researcher", "institute", "agency"])
-def test_each_public_role_can_register_sign_in_and_read_me(client, role):
+def test_each_public_role_can_register_sign_in_and_read_me(client, db, role):
     resp = register(
         client, role=role, email=f"{role}@example.com", organisation={"name": f"Org of {role}"}
     )
     assert resp.status_code == 201, resp.get_json()
     user = resp.get_json()
-    assert user["role"] == role
-    assert "password" not in user and "password_hash" not in user
-    token = client.post(
-        "/api/v1/auth/token",
-        json={"email": f"{role.upper()}@example.com", "password": "a-long-password"},
-    )
+    assert user["role"] == role and user["membership"] == "active"
+    assert "password" not in user and "password_hash" not in user and "id" not in user
+    credentials = {"email": f"{role.upper()}@example.com", "password": "a-long-password"}
+    # No token until the link sent to the address is followed.
+    assert client.post("/api/v1/auth/token", json=credentials).status_code == 401
+    verify(client, db, f"{role}@example.com")
+    token = client.post("/api/v1/auth/token", json=credentials)
     assert token.status_code == 200
     body = token.get_json()
     assert body["token_type"] == "Bearer"
@@ -55,14 +57,26 @@ def test_staff_roles_cannot_self_register(client, db, role):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def test_duplicate_email_is_a_conflict_and_stores_nothing(client, db):
+def test_a_taken_address_is_answered_as_a_new_one_and_stores_nothing(client, db):
+    """Once a taken address answered 409 and a new one 201: a list of addresses could be
+    checked one by one. Now the answers are the same, and signing in afterwards with the
+    password just chosen fails for both until the address's link is followed."""
+    assert register(client, email="first@example.com", organisation={"name": "Another Org"})
     assert register(client).status_code == 201
+    fresh = register(client, email="fresh@example.com", organisation={"name": "Another Org"})
     again = register(client, organisation={"name": "Another Org"})
-    assert again.status_code == 409
-    assert again.get_json()["message"] == REFUSED
-    names = db.session.scalars(sa.select(Organisation.name)).all()
-    assert names == ["Suzhou Nano Things"]
-    # The address's owner hears of the attempt; the answer said no more than "taken".
+    assert again.status_code == fresh.status_code == 201
+    assert again.get_json() == fresh.get_json() | {"email": "new@example.com"}
+    names = db.session.scalars(sa.select(Organisation.name).order_by(Organisation.name)).all()
+    assert names == ["Another Org", "Suzhou Nano Things"]
+    assert db.session.scalar(sa.select(User.organisation_id).where(User.email == "new@example.com"))
+    for email in ("fresh@example.com", "new@example.com"):
+        token = client.post(
+            "/api/v1/auth/token", json={"email": email, "password": "a-long-password"}
+        )
+        assert token.status_code == 401
+        assert token.get_json()["message"] == WRONG
+    # The address's owner hears of the attempt.
     notice = db.session.scalars(
         sa.select(EmailOutbox).where(EmailOutbox.subject.contains("tried to register"))
     ).one()
@@ -74,31 +88,31 @@ def test_the_taken_address_notice_is_in_its_owners_language(client, db):
     owner = db.session.scalar(sa.select(User).where(User.email == "new@example.com"))
     owner.locale = "zh"
     db.session.commit()
-    assert register(client, organisation={"name": "Another Org"}).status_code == 409
+    assert register(client, organisation={"name": "Another Org"}).status_code == 201
     notice = db.session.scalars(
         sa.select(EmailOutbox).where(EmailOutbox.to == owner.email).order_by(EmailOutbox.id.desc())
     ).first()
     assert "有人尝试" in notice.subject and "请直接登录" in notice.body
 
 
-REFUSED = (
-    "These details cannot be registered: the e-mail address is registered already. "
-    "Sign in, or reset your password."
-)
+WRONG = "Wrong e-mail or password, or the address is not confirmed yet."
 
 
 def test_a_taken_organisation_name_is_joined_pending_not_claimed(client, db):
     first = register(client)
     assert first.status_code == 201
-    assert first.get_json()["membership"] == "active" and first.get_json()["org_admin"]
+    assert first.get_json()["membership"] == "active"
     resp = register(
         client, email="intruder@example.com", organisation={"name": "  suzhou   NANO things "}
     )
     assert resp.status_code == 201
     body = resp.get_json()
-    assert body["membership"] == "pending" and not body["org_admin"]
-    assert body["organisation"]["id"] == first.get_json()["organisation"]["id"]
+    assert body["membership"] == "pending"
+    assert body["organisation"] == {"name": "Suzhou Nano Things"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+    founder, intruder = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    assert founder.org_admin and not intruder.org_admin
+    assert intruder.organisation_id == founder.organisation_id
 
 
 def test_wrong_password_is_401_without_saying_which_part(client):
@@ -109,7 +123,7 @@ def test_wrong_password_is_401_without_saying_which_part(client):
         assert resp.get_json() == {
             "code": 401,
             "status": "Unauthorized",
-            "message": "Wrong e-mail or password.",
+            "message": WRONG,
         }
 
 
@@ -282,8 +296,9 @@ def test_look_alike_names_and_addresses_are_taken(client, db, email, organisatio
         assert resp.status_code == 201, resp.get_json()
         assert resp.get_json()["organisation"]["name"] == "Suzhou Nano Things"
         assert resp.get_json()["membership"] == "pending"
-    else:
-        assert resp.status_code == 409, resp.get_json()
+    else:  # taken: answered as any registration, and nothing made
+        assert resp.status_code == 201, resp.get_json()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
 
 
@@ -300,9 +315,11 @@ def test_names_and_addresses_compare_case_folded(client, db, email, organisation
     )
     assert first.status_code == 201
     resp = register(client, email=email, organisation={"name": organisation})
-    assert resp.status_code == 409, resp.get_json()
+    assert resp.status_code == 201, resp.get_json()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
     joined = register(client, email="x@example.com", organisation={"name": organisation})
-    assert joined.get_json()["organisation"]["id"] == first.get_json()["organisation"]["id"]
+    assert joined.get_json()["membership"] == "pending"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
 
 
 def test_names_are_stored_as_they_look(client, db):
@@ -335,3 +352,16 @@ def test_a_wrong_password_costs_the_same_for_known_and_unknown_addresses(
 
     known, unknown = slowest(users["company"].email), slowest("nobody@example.com")
     assert unknown > 0.5 * known, (known, unknown)
+
+
+def test_only_an_account_that_never_confirmed_nor_signed_in_is_held_back(app, db):
+    """Registering must not make an account a stranger can sign in to; someone who signed in
+    before and then changed address keeps signing in while the new address waits."""
+    from xeco.models.base import utcnow
+    from xeco.services.users import authenticate
+
+    new = UserFactory(email="new@example.com", email_verified_at=None, last_login_at=None)
+    moved = UserFactory(email="moved@example.com", email_verified_at=None, last_login_at=utcnow())
+    db.session.commit()
+    assert authenticate(new.email, PASSWORD) is None
+    assert authenticate(moved.email, PASSWORD) == moved

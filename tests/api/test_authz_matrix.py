@@ -175,6 +175,33 @@ MATRIX = {
         {"email": "colleague@example.com"},
         org_managers(202),
     ),
+    # After the introduction: a proposed match has no conversation yet (staff: 409), and
+    # to a party it does not exist; agencies never take part.
+    **{
+        (method, f"/api/v1/matches/<id:match_id>/{what}"): (
+            body,
+            expect(404, anonymous=401, agency=403, officer=409, admin=409),
+        )
+        for method, what, body in (
+            ("GET", "messages", None),
+            ("POST", "messages", {"body": "Hello"}),
+            ("GET", "outcomes", None),
+            ("POST", "outcomes", {"outcome": "talking"}),
+        )
+    },
+    # Providers offer with a capability (these have none yet: 409).
+    ("POST", "/api/v1/challenges/<id:challenge_id>/offers"): (
+        {},
+        expect(403, anonymous=401, researcher=409, institute=409),
+    ),
+    ("GET", "/api/v1/challenges/<id:challenge_id>/advice"): (
+        None,
+        expect(403, anonymous=401, company=200, officer=200, admin=200),
+    ),
+    ("GET", "/api/v1/reports/funnel.csv"): (
+        None,
+        expect(403, anonymous=401, officer=200, admin=200),
+    ),
 }
 NOT_IN_MATRIX = {
     "/api/v1/openapi.json",

@@ -61,20 +61,37 @@ def _flask(env: dict, *args: str, **kw) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, chromium_path) -> str:
+def mail_inbox():
+    """A real SMTP server that the e2e server's worker sends its e-mail to."""
+    from tests.smtp import start_smtp
+
+    port = _free_port()
+    controller, inbox = start_smtp(port)
+    inbox.port = port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path, mail_inbox) -> str:
     """The base URL of a seeded xeco with its worker; stopped (with the worker) at the end."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    port = _free_port()
     env.update(
         XECO_INSTANCE_PATH=str(instance),
         RATELIMIT_AUTH="1000 per minute",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(mail_inbox.port),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
     )
     for step in (("db", "upgrade"), ("seed",)):
         done = _flask(env, *step, timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
-    port = _free_port()
     log = (instance / "serve.log").open("w")
     # A session of its own, so the server and the worker it starts stop together. The
     # instance as working directory keeps the broker's control files out of the checkout.

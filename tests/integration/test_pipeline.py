@@ -12,7 +12,7 @@ from tests.integration.conftest import _base_env, wait_for
 from xeco import transaction
 from xeco.extensions import db
 from xeco.models import Match, MatchingRun, Role, RunState, TaskOutbox, User
-from xeco.services import matching
+from xeco.services import matching, runs
 from xeco.services.users import ORG_KIND_FOR_ROLE, create_user, find_or_create_organisation
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,8 @@ def test_real_worker_writes_proposals_for_a_posted_challenge(live_pg):
             )
         }
         assert len(cap_titles) == len(found) >= 1
-    assert worker.count("match_challenge challenge=") >= 1
+    # The proposals may come first from a capability's task (it re-matches open challenges).
+    wait_for(lambda: worker.count("match_challenge challenge=") >= 1, 60, what="its own task")
     worker.stop()
 
 
@@ -109,28 +110,32 @@ def test_same_task_delivered_twice_leaves_the_same_rows(live_pg):
     with app.app_context():
         challenge_id = db.session.scalar(sa.select(sa.func.max(Match.challenge_id)))
         db.session.remove()
+    worker = live_pg.worker().start()
+    done = lambda: worker.count(f"match_challenge challenge={challenge_id} ")  # noqa: E731
+    celery = app.extensions["celery"]
+    # A first delivery, after whatever the last test left queued (the index may have been
+    # refitted in the background since its proposals were written): the rows as they stand.
+    celery.send_task("xeco.match_challenge", kwargs={"challenge_id": challenge_id})
+    wait_for(lambda: done() >= 1, 60, what="the first delivery")
     before = proposals(app, challenge_id)
     assert before
-    worker = live_pg.worker().start()
-    already = worker.count(f"match_challenge challenge={challenge_id} ")
-    celery = app.extensions["celery"]
     for _ in range(2):
         celery.send_task("xeco.match_challenge", kwargs={"challenge_id": challenge_id})
-    wait_for(
-        lambda: worker.count(f"match_challenge challenge={challenge_id} ") >= already + 2,
-        60,
-        what="both deliveries",
-    )
+    wait_for(lambda: done() >= 3, 60, what="both deliveries")
     assert proposals(app, challenge_id) == before
     worker.stop()
 
 
-def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_doubled(live_pg):
+def start_run(live_pg, prefix: str, n_challenges: int) -> tuple[int, dict]:
+    """Capabilities, ``n_challenges`` challenges and a full run started by an officer.
+
+    Returns the run's id and the officer's headers. No worker runs yet.
+    """
     app, client = live_pg.app, live_pg.app.test_client()
     with app.app_context():
-        people = seed_capabilities("p3")
-        company = make_user("p3-company@example.com", Role.COMPANY, "p3 Company")
-        officer = make_user("p3-officer@example.com", Role.OFFICER)
+        people = seed_capabilities(prefix)
+        company = make_user(f"{prefix}-company@example.com", Role.COMPANY, f"{prefix} Company")
+        officer = make_user(f"{prefix}-officer@example.com", Role.OFFICER)
         transaction.commit()
         for en, zh in TOPICS:
             post(
@@ -139,7 +144,7 @@ def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_d
                 people[en],
                 {"title": f"Lab of {en}", "summary": f"{en} {zh} research and testing."},
             )
-        for i in range(90):
+        for i in range(n_challenges):
             en, zh = TOPICS[i % len(TOPICS)]
             post(
                 client,
@@ -147,36 +152,34 @@ def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_d
                 company,
                 {"title": f"Need {i}: {en}", "description": f"Project {i} about {en}; {zh}."},
             )
-        # The per-item jobs are not what this test is about: drop them from the queue.
+        # The per-item jobs are not what these tests are about: drop them from the queue.
         db.session.execute(sa.update(TaskOutbox).values(sent_at=sa.func.now()))
         db.session.commit()
         import redis
 
         redis.Redis.from_url(live_pg.env["CELERY_BROKER_URL"]).flushdb()
-        resp = client.post("/api/v1/matching/runs", headers=headers(officer))
+        officer_h = headers(officer)
+        resp = client.post("/api/v1/matching/runs", headers=officer_h)
         assert resp.status_code == 202
         run_id = resp.get_json()["id"]
-        again = client.post("/api/v1/matching/runs", headers=headers(officer))
+        again = client.post("/api/v1/matching/runs", headers=officer_h)
         assert again.get_json()["id"] == run_id  # one run at a time
         db.session.remove()
+    return run_id, officer_h
 
-    def run_state():
-        with app.app_context():
-            run = db.session.get(MatchingRun, run_id)
-            state = (run.state, run.done, run.total)
-            db.session.remove()
-            return state
 
-    first = live_pg.worker().start()
-    wait_for(lambda: run_state()[1] >= 20, 120, interval=0.02, what="a part of the run done")
-    first.kill()
-    state, done, total = run_state()
-    assert state == RunState.RUNNING and 0 < done < total, (state, done, total)
+def run_state(app, run_id: int) -> tuple[RunState, int, int]:
+    with app.app_context():
+        run = db.session.get(MatchingRun, run_id)
+        state = (run.state, run.done, run.total)
+        db.session.remove()
+        return state
 
-    second = live_pg.worker().start()
-    wait_for(lambda: run_state()[0] == RunState.SUCCEEDED, 120, what="the run to finish")
-    state, done, total = run_state()
-    assert done == total >= 90
+
+def assert_complete(app, run_id: int, n_challenges: int) -> None:
+    """The run succeeded with every challenge counted once, no pair twice, nothing missing."""
+    state, done, total = run_state(app, run_id)
+    assert state == RunState.SUCCEEDED and done == total >= n_challenges, (state, done, total)
     with app.app_context():
         pairs = db.session.execute(sa.select(Match.challenge_id, Match.capability_id)).all()
         assert len(pairs) == len(set(pairs))
@@ -189,7 +192,94 @@ def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_d
         run = db.session.get(MatchingRun, run_id)
         assert run.errors == []
         db.session.remove()
-    second.stop()
+
+
+def restart_and_finish(live_pg, run_id: int, n_challenges: int) -> None:
+    """A worker started again (no one resumes anything by hand) finishes the run in 60 s."""
+    second = live_pg.worker().start()
+    try:
+        wait_for(
+            lambda: run_state(live_pg.app, run_id)[0] == RunState.SUCCEEDED, 60, what="the run"
+        )
+        assert_complete(live_pg.app, run_id, n_challenges)
+    finally:
+        second.stop()
+
+
+def test_worker_killed_mid_run_is_finished_by_the_next_with_nothing_missing_or_doubled(live_pg):
+    app = live_pg.app
+    run_id, _ = start_run(live_pg, "p3", 90)
+    first = live_pg.worker().start()
+    wait_for(lambda: run_state(app, run_id)[1] >= 20, 120, interval=0.02, what="part of the run")
+    first.kill()
+    state, done, total = run_state(app, run_id)
+    assert state == RunState.RUNNING and 0 < done < total, (state, done, total)
+
+    restart_and_finish(live_pg, run_id, 90)
+
+
+def test_worker_killed_while_planning_is_finished_by_the_next(live_pg):
+    app = live_pg.app
+    run_id, _ = start_run(live_pg, "p5", 30)
+    with app.app_context():
+        # Hold the run's row, so the worker is caught inside planning when it is killed.
+        holder = db.engine.connect()
+        hold = holder.begin()
+        holder.execute(sa.select(MatchingRun.id).where(MatchingRun.id == run_id).with_for_update())
+
+        def planner_waits() -> bool:
+            with db.engine.connect() as conn:
+                return bool(
+                    conn.scalar(
+                        sa.text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock'"
+                        )
+                    )
+                )
+
+        first = live_pg.worker().start()
+        try:
+            wait_for(planner_waits, 60, what="the planner to wait for the run's row")
+            first.kill()
+        finally:
+            hold.rollback()
+            holder.close()
+        db.session.remove()
+    state, done, total = run_state(app, run_id)
+    assert (state, done, total) == (RunState.PENDING, 0, 0)
+
+    restart_and_finish(live_pg, run_id, 30)
+
+
+def test_a_chunk_that_fails_for_good_fails_its_run_visibly(live_pg):
+    from xeco.models import RunChunk
+    from xeco.tasks import matching as tasks
+
+    app = live_pg.app
+    run_id, officer_h = start_run(live_pg, "p6", 6)
+    with app.app_context():
+        tasks.full_run(run_id)  # planned here as a worker would; its chunks go to Redis
+        # A chunk no delivery can do (not a transient error: retrying cannot help).
+        db.session.execute(
+            sa.update(RunChunk)
+            .where(RunChunk.run_id == run_id, RunChunk.number == 0)
+            .values(challenge_ids={"not": "ids"})
+        )
+        db.session.commit()
+        db.session.remove()
+    worker = live_pg.worker().start()
+    wait_for(lambda: run_state(app, run_id)[0] == RunState.FAILED, 60, what="the run to fail")
+    body = app.test_client().get(f"/api/v1/matching/runs/{run_id}", headers=officer_h).get_json()
+    assert body["state"] == "failed" and body["finished_at"]
+    assert body["errors"] == [
+        f"chunk 0: CorruptChunk: chunk 0 of run {run_id} holds no list of challenge ids"
+    ]
+    with app.app_context():
+        # The run no longer blocks the next one.
+        assert runs.active_run() is None
+        db.session.remove()
+    worker.stop()
 
 
 def test_posts_succeed_while_the_broker_is_down_and_are_matched_when_it_returns(

@@ -11,26 +11,66 @@ from xeco.models import EmailOutbox, Notification
 from xeco.services import mail, notifications
 
 
-def test_queued_mail_is_sent_over_smtp(app, db, users):
+def _parts(msg) -> tuple[str, str]:
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    return text, html
+
+
+def test_a_notice_is_sent_in_its_readers_language_with_both_parts_and_a_link(app, db, users):
+    port = free_port()
+    controller, inbox = start_smtp(port)
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, PUBLIC_BASE_URL="https://xeco.example.org/"
+    )
+    company = users["company"]
+    company.locale = "zh"
+    params = {
+        "match_id": None,
+        "side": "company",
+        "challenge": "石墨烯导热膜",
+        "capability": "Thermal films <lab>",
+        "company": "苏州材料有限公司",
+        "provider": "Tsinghua Lab",
+        "note": None,
+    }
+    try:
+        notifications.notify(company, "introduced", params)
+        # The English reader of the same notice reads it in English.
+        notifications.notify(users["researcher"], "introduced", dict(params, side="provider"))
+        transaction.commit()
+        assert mail.send_pending() == {"sent": 2, "failed": 0, "retry": 0}
+        db.session.commit()
+    finally:
+        controller.stop()
+    zh, en = sorted(inbox.messages, key=lambda m: m["To"] != company.email)
+    assert zh["To"] == company.email
+    assert zh["Subject"] == "介绍：Thermal films <lab>"
+    text, html = _parts(zh)
+    assert "您的挑战“石墨烯导热膜”已与“Thermal films <lab>”（Tsinghua Lab）匹配" in text
+    assert "苏州材料有限公司" in text and "Tsinghua Lab" in text
+    assert "Thermal films &lt;lab&gt;" in html and "<lab>" not in html
+    assert en["Subject"] == "Introduction: 石墨烯导热膜"
+    text, html = _parts(en)
+    assert "of 苏州材料有限公司. Please accept or decline" in text
+    row = db.session.scalars(sa.select(EmailOutbox).where(EmailOutbox.to == company.email)).one()
+    assert row.sent_at is not None and row.attempts == 1 and row.subject is None
+
+
+def test_a_written_mail_gets_an_html_part_with_its_link(app, db, users):
     port = free_port()
     controller, inbox = start_smtp(port)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
-        notifications.notify(
-            users["company"], "introduced", "介绍：石墨烯导热膜", "您的挑战已匹配。"
-        )
+        notifications.queue_email("x@example.com", "Confirm", "Follow https://x.test/v/abc now")
         transaction.commit()
-        assert mail.send_pending() == {"sent": 1, "failed": 0, "retry": 0}
+        assert mail.send_pending()["sent"] == 1
         db.session.commit()
     finally:
         controller.stop()
-    assert len(inbox.messages) == 1
-    msg = inbox.messages[0]
-    assert msg["To"] == users["company"].email
-    assert msg["Subject"] == "介绍：石墨烯导热膜"
-    assert "您的挑战已匹配" in msg.get_content()
-    row = db.session.scalars(sa.select(EmailOutbox)).one()
-    assert row.sent_at is not None and row.attempts == 1
+    text, html = _parts(inbox.messages[0])
+    assert "https://x.test/v/abc" in text
+    assert '<a href="https://x.test/v/abc"' in html
 
 
 def test_unreachable_server_keeps_the_mail_for_later(app, db, users):
@@ -44,19 +84,24 @@ def test_unreachable_server_keeps_the_mail_for_later(app, db, users):
 
 
 def test_daily_digest_summarises_the_days_introductions(app, db, users):
-    for i in range(2):
-        db.session.add(
-            Notification(
-                user_id=users["researcher"].id, kind="introduced", title=f"Introduction {i}"
-            )
-        )
+    researcher = users["researcher"]
+    researcher.locale = "zh"
+    # One notice stored as text (from before notices had parameters), one as a notice.
+    db.session.add(Notification(user_id=researcher.id, kind="introduced", title="Introduction 0"))
+    params = {"challenge": "挑战一", "capability": "Lab one", "side": "provider"}
+    db.session.add(Notification(user_id=researcher.id, kind="introduced", params=params))
     db.session.commit()
     assert mail.daily_digest() == 1
     assert mail.daily_digest() == 0  # each introduction is digested once
     db.session.commit()
     digest = db.session.scalars(sa.select(EmailOutbox)).one()
-    assert digest.to == users["researcher"].email
-    assert "Introduction 0" in digest.body and "Introduction 1" in digest.body
+    assert digest.to == researcher.email and digest.kind == "digest"
+    with app.test_request_context():
+        from xeco.services.mail_content import build
+
+        subject, text, _html = build(digest)
+    assert subject == "xeco：今天有 2 个新的介绍"
+    assert "- Introduction 0" in text and "“挑战一” ↔ “Lab one”" in text
 
 
 def test_a_bad_row_fails_alone_and_the_rest_go_out_exactly_once(app, db, users):
@@ -87,3 +132,13 @@ def test_a_bad_row_fails_alone_and_the_rest_go_out_exactly_once(app, db, users):
 def test_queued_subjects_are_one_line(app, db):
     row = notifications.queue_email("x@example.com", "Introduction:\r\nBcc: v@evil.test", "b")
     assert row.subject == "Introduction: Bcc: v@evil.test"
+
+
+def test_without_a_mail_server_development_prints_the_mail(app, db, capsys, monkeypatch):
+    """`make run` on a fresh machine has no SMTP server: a new account's confirmation link
+    must reach its owner somewhere, and the worker's output is that place."""
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    notifications.queue_email("x@example.com", "Confirm", "Follow http://localhost/verify/t")
+    db.session.commit()
+    assert mail.send_pending() == {"sent": 1, "failed": 0, "retry": 0}
+    assert "http://localhost/verify/t" in capsys.readouterr().out

@@ -24,6 +24,7 @@ from xeco.models import (
     RunState,
 )
 from xeco.services import matching, matching_index, runs
+from xeco.services.engine_inputs import challenge_query
 from xeco.tasks import matching as tasks
 
 VISION = dict(
@@ -323,7 +324,7 @@ def test_a_partner_linked_only_by_filler_is_not_attached(db, users):
     ch = ChallengeFactory(author=users["company"], **GRAPHENE_FILM)
     db.session.commit()
     index = matching_index.get("capabilities")
-    query = matching.challenge_query(ch)
+    query = challenge_query(ch)
     voc_score = index.matcher.score([query]).toarray()[0, index.position(voc.id)]
     assert voc_score >= 0.12, "the filler alone gives it a score above the partner floor"
 

@@ -68,10 +68,16 @@ HOSTILE = {
 def test_hostile_uploads_take_well_under_a_second(name):
     data = HOSTILE[name].encode()
     assert len(data) <= UPLOAD
-    start = time.thread_time()
-    items, problems = publications.from_upload("refs.bib", data)
-    spent = time.thread_time() - start
-    assert spent < 0.5, f"{name}: {spent:.2f} s of CPU"  # this thread's, not other threads'
+    # This thread's CPU, the best of three: a loaded machine (two cores shared with other
+    # runs) inflates one reading, while a quadratic reader takes tens of seconds every time.
+    spent = []
+    for _ in range(3):
+        start = time.thread_time()
+        items, problems = publications.from_upload("refs.bib", data)
+        spent.append(time.thread_time() - start)
+        if spent[-1] < 0.5:
+            break
+    assert min(spent) < 0.5, f"{name}: {min(spent):.2f} s of CPU"
     assert isinstance(items, list) and isinstance(problems, list)
 
 

@@ -15,6 +15,7 @@ from tests.web.conftest import post_form
 from xeco.models import MatchStatus, Role
 from xeco.schemas.common import SECTORS
 from xeco.services import notifications
+from xeco.services.notices import match_params
 from xeco.web.views.dashboard import build
 
 
@@ -73,9 +74,16 @@ def test_opening_a_match_clears_its_unread_badge(signed_in, users, db):
         capability=CapabilityFactory(owner=users["researcher"]),
         status=MatchStatus.INTRODUCED,
     )
+    other_match = MatchFactory(
+        challenge=ChallengeFactory(author=users["company"]),
+        capability=CapabilityFactory(owner=users["researcher"]),
+        status=MatchStatus.INTRODUCED,
+    )
     company = users["company"]
-    other = notifications.notify(company, "introduced", "Other", "Not about it", email=False)
-    notifications.notify(company, "introduced", "Introduction", "Body", match.id, email=False)
+    about = match_params(match) | {"side": "company"}
+    elsewhere = match_params(other_match) | {"side": "company"}
+    other = notifications.notify(company, "introduced", elsewhere, other_match.id, email=False)
+    notifications.notify(company, "introduced", about, match.id, email=False)
     db.session.commit()
     client = signed_in(users["company"])
     assert 'class="badge" aria-label="2 unread"' in client.get("/matches/").get_data(as_text=True)

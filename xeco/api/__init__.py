@@ -32,6 +32,7 @@ def register_api(api: Api, app: Flask) -> None:
         account,
         auth,
         catalogue,
+        conversation,
         health,
         matches,
         notifications,
@@ -63,6 +64,8 @@ def register_api(api: Api, app: Flask) -> None:
     add(matches.challenge_blp, "/challenges")
     add(workflow.reviewer_blp, "/challenges")
     add(reports.audit_blp, "/audit")
+    add(conversation.blp, conversation.PATH)
+    add(conversation.challenge_blp, "/challenges")
 
     @app.before_request
     def _require_json():

@@ -12,10 +12,10 @@ from xeco.errors import Unauthorized
 from xeco.extensions import limiter
 from xeco.schemas.users import (
     RegisterSchema,
+    RegistrationSchema,
     RevokeArgs,
     TokenRequestSchema,
     TokenSchema,
-    UserSchema,
 )
 from xeco.services.users import authenticate as check_credentials
 from xeco.services.users import end_sessions, register, revoke_token
@@ -33,17 +33,18 @@ class Register(MethodView):
     decorators = [limiter.limit(_auth_limit, methods=["POST"])]
 
     @blp.arguments(RegisterSchema)
-    @blp.response(201, UserSchema)
-    @blp.alt_response(409, description="E-mail or organisation taken.")
+    @blp.response(201, RegistrationSchema)
     @blp.alt_response(429, description="Too many attempts.")
     def post(self, data):
         """Register as a company, researcher, institute or agency user.
 
         A new organisation is created with the account. Joining an existing organisation
         goes through an administrator, so nobody can claim another's organisation by name.
+        The answer is the same whether or not the address has an account (its owner is told
+        by e-mail): follow the link sent to the address (`POST /auth/verify`) before asking
+        for a token. An invitation's link confirms the address at once.
         """
-        user = register(data)
-        return user
+        return register(data)
 
 
 @blp.route("/token")
@@ -52,13 +53,13 @@ class Token(MethodView):
 
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, description="Wrong e-mail or password.")
+    @blp.alt_response(401, description="Wrong e-mail or password, or an unconfirmed address.")
     @blp.alt_response(429, description="Too many attempts.")
     def post(self, data):
         """Exchange e-mail and password for a bearer token that expires."""
         user = check_credentials(data["email"], data["password"])
         if user is None:
-            raise Unauthorized("Wrong e-mail or password.")
+            raise Unauthorized("Wrong e-mail or password, or the address is not confirmed yet.")
         expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
         return {
             "access_token": create_access_token(identity=user),

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from xeco.api.security import me, signed_in
 from xeco.models import STAFF_ROLES
 from xeco.schemas.matches import MatchListArgs, MatchPageSchema, MatchSchema
+from xeco.services import match_extras
 from xeco.services import matches as service
 
 PATH = "/matches"
@@ -18,8 +19,12 @@ class Matches(MethodView):
     @blp.arguments(MatchListArgs, location="query")
     @blp.response(200, MatchPageSchema)
     def get(self, args):
-        """The review queue: best first; filter by status, sector, score, organisation, age."""
-        return service.list_matches(me(), args)
+        """The review queue: best first; filter by status, sector, score, organisation, age.
+
+        A proposal the provider asked for (it offered help) carries `request`."""
+        page = service.list_matches(me(), args)
+        match_extras.attach(me(), page.items)
+        return page
 
 
 @blp.route("/<id:match_id>")
@@ -27,8 +32,11 @@ class MatchById(MethodView):
     @signed_in()
     @blp.response(200, MatchSchema)
     def get(self, match_id):
-        """One match: officers always; the two parties once it is approved."""
-        return service.get(me(), match_id)
+        """One match: officers always; the two parties once it is approved.
+
+        `contacts` (the other side's name, organisation, e-mail, and phone if shared) is
+        present only once both sides accepted; `outcome` is the latest recorded one."""
+        return match_extras.attach(me(), [service.get(me(), match_id)])[0]
 
 
 challenge_blp = Blueprint("challenge_matches", __name__, description="Matches of one challenge.")

@@ -22,7 +22,7 @@ class Notifications(MethodView):
     @blp.arguments(NotificationArgs, location="query")
     @blp.response(200, NotificationPageSchema)
     def get(self, args):
-        """Newest first; `unread=true` for the unread ones."""
+        """Newest first, in your language (`locale` of `/me`); `unread=true` for the unread ones."""
         return service.list_for(me(), args.get("unread"), args["page"], args["per_page"])
 
 
@@ -33,7 +33,7 @@ class Read(MethodView):
     def post(self, notification_id):
         """Mark one as read."""
         note = service.mark_read(me(), notification_id)
-        return note
+        return service.shown(note, me().locale)
 
 
 @blp.route("/read-all")

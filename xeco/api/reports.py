@@ -13,12 +13,21 @@ PATH = "/reports"
 blp = Blueprint("reports", __name__, description="Reporting and exports for officers.")
 
 
+def _csv(body, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
 @blp.route("/summary")
 class Summary(MethodView):
     @signed_in(*STAFF_ROLES)
     @blp.response(200, SummarySchema)
     def get(self):
-        """Counts by status, sector and month; time to first proposal and to decision."""
+        """Counts by status, sector and month; time to first proposal and to decision; the
+        funnel (proposed, approved, accepted, agreement) by month and sector."""
         return reports.summary()
 
 
@@ -28,11 +37,16 @@ class MatchesCsv(MethodView):
     @blp.response(200, content_type="text/csv", description="All matches, one per row.")
     def get(self):
         """Every match as CSV (UTF-8 with BOM, so spreadsheets show Chinese)."""
-        return Response(
-            reports.export_csv(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=matches.csv"},
-        )
+        return _csv(reports.export_csv(), "matches.csv")
+
+
+@blp.route("/funnel.csv")
+class FunnelCsv(MethodView):
+    @signed_in(*STAFF_ROLES)
+    @blp.response(200, content_type="text/csv", description="One row per month and sector.")
+    def get(self):
+        """The funnel (proposed, approved, accepted, agreement) by month and sector as CSV."""
+        return _csv(reports.funnel_csv(), "funnel.csv")
 
 
 audit_blp = Blueprint("audit", __name__, description="The audit log.")

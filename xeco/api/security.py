@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from xeco.errors import Forbidden, error_body
 from xeco.extensions import jwt
 from xeco.models import Role, User
-from xeco.services.users import active_user, token_revoked
+from xeco.services.users import active_user, token_user
 
 BEARER = [{"bearerAuth": []}]
 
@@ -24,6 +24,7 @@ def signed_in(*roles: Role):
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
             g.viewer_is_staff = current_user.is_staff
+            g.viewer_role = current_user.role.value
             if roles and current_user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")
@@ -55,11 +56,15 @@ def register_jwt(app: Flask) -> None:
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, data) -> bool:
-        return token_revoked(data)
+        # The user read for this check is the request's user too (the lookup below): the
+        # session's identity map holds it only weakly, so without this it is read twice.
+        g.token_user = token_user(data)
+        return g.token_user is None
 
     @jwt.user_lookup_loader
     def _lookup(_header, data):
-        return active_user(data.get("sub"))
+        user = g.pop("token_user", None)
+        return user if user is not None else active_user(data.get("sub"))
 
     def _unauthorized(message: str):
         body = error_body(401, message)

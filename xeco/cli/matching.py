@@ -9,7 +9,7 @@ from xeco import transaction
 from xeco.cli import Commands
 from xeco.extensions import db
 from xeco.models import ACTIVE_RUN_STATES
-from xeco.services import matching, runs
+from xeco.services import index_store, matching, matching_index, runs
 
 
 def _bar(done: int, total: int, width: int = 40) -> str:
@@ -85,3 +85,15 @@ def resume_command():
     """Republish the unfinished chunks of stalled runs."""
     count = runs.resume_stalled()
     click.echo(f"republished {count} chunk(s)")
+
+
+@matching_cli.command("indexes")
+def indexes_command():
+    """The fitted indexes: stored size, profiles, drift since the fit (folds it here)."""
+    for name in matching_index.SOURCES:
+        index = matching_index.get(name)
+        size = index_store.sizes().get(name, 0)
+        click.echo(
+            f"{name}: {int((index.ids >= 0).sum())} profiles, stored fit #{index.base_id} "
+            f"({size / 2**20:.1f} MB), drift {index.drift() or '-'}"
+        )

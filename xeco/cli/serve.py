@@ -39,6 +39,17 @@ def worker_command(pool: str = "solo", schedule: Path | None = None, *extra: str
     return cmd
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (a warm shutdown), then SIGKILL if it has not ended after ``timeout``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 @click.command(help="Serve the UI and API; on the embedded default also run the worker.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Default: $PORT or 5000.")
@@ -60,15 +71,7 @@ def serve(host, port, worker):
         )
         click.echo(f"background worker started (pid {proc.pid})")
 
-        def _stop():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-
-        atexit.register(_stop)
+        atexit.register(stop_process, proc, 10)
     click.echo(f"xeco on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
     # app.run() refuses to run inside the flask command; run_simple is what it would call.
     run_simple(

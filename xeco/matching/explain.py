@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from xeco.matching.matcher import Matcher
 
 Entry = tuple[str, float, str]
+# Profiles whose words are remembered per matcher: a few hundred columns each.
+PROFILE_WORDS_CACHED = 20_000
+_PROFILE_WORDS: WeakKeyDictionary[Matcher, dict[tuple, dict[int, str]]] = WeakKeyDictionary()
 
 # Terms that may score but never explain a match (nor make a partner relevant): a person
 # reads them as filler. Chinese words are their own columns besides their English senses.
@@ -78,15 +82,21 @@ def merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]
             else:
                 first[key] = i
     # Chinese search-mode segmentation yields 斑马 inside 斑马鱼: one word to a person.
-    for (side, word), i in first.items():
-        for (side2, other), i2 in first.items():
-            if side == side2 and word != other and has_chinese(word) and word in other:
+    # Only Chinese words can be inside another (which then has Chinese too): pairing just
+    # those keeps this linear in the English words.
+    han = [(side, word, i) for (side, word), i in first.items() if has_chinese(word)]
+    for side, word, i in han:
+        for side2, other, i2 in han:
+            if side == side2 and word != other and word in other:
                 parent[root(i)] = root(i2)
     groups: dict[int, list[int]] = {}
     for i in range(len(entries)):
         groups.setdefault(root(i), []).append(i)
     out = []
     for members in groups.values():
+        if len(members) == 1:  # most entries: nothing to join
+            out.append(entries[members[0]])
+            continue
         mine = _outer(entries[i][0] for i in members)
         theirs = _outer(entries[i][2] for i in members)
         weight = sum(entries[i][1] for i in members)
@@ -117,32 +127,99 @@ def pairs_many(
     profile's side is the fitted corpus's most frequent word for the term. ``quiet`` keeps
     the filler terms and n-grams that are otherwise left out.
     """
-    for j in js:
-        if not 0 <= j < m.n_profiles_:
-            raise IndexError(f"profile index {j} out of range")
-    q = m.vectorize([query])
-    row_scores = (q @ m.rows_t_).toarray().ravel()
-    own = word_of_column(m, flat_text(query))
+    return pairs_batch(
+        m, [query], [js], None if profiles is None else [profiles], n, merge_words, quiet
+    )[0]
+
+
+def pairs_batch(
+    m: Matcher,
+    queries: Sequence[Any],
+    js: Sequence[Sequence[int]],
+    profiles: Sequence[Sequence[Any]] | None = None,
+    n: int | None = 10,
+    merge_words: bool = True,
+    quiet: bool = False,
+    vectors: sp.csr_matrix | None = None,
+) -> list[list[list[Entry]]]:
+    """:func:`pairs_many` for many queries: ``js[i]`` (and ``profiles[i]``) go with ``queries[i]``.
+
+    The queries are vectorised in one go (or given as ``vectors``, from
+    :meth:`~xeco.matching.Matcher.vectorize`), and a profile's words are remembered for the
+    fitted matcher (a full run explains each capability for many challenges).
+    """
+    for row in js:
+        for j in row:
+            if not 0 <= j < m.n_profiles_:
+                raise IndexError(f"profile index {j} out of range")
+    q_all = m.vectorize(list(queries)) if vectors is None else sp.csr_matrix(vectors)
+    rows_ = m.rows_
     result = []
-    for i, j in enumerate(js):
-        rows, share = m._reducer.explain_rows(j, row_scores)
-        row = sp.csr_matrix(m.rows_[rows].sum(axis=0) * share)
-        shared, qi, pi = np.intersect1d(q.indices, row.indices, return_indices=True)
-        weights = q.data[qi].astype(np.float64) * row.data[pi]
-        theirs = word_of_column(m, flat_text(profiles[i])) if profiles is not None else {}
-        weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
-        # Columns in the query's word order, so merged words read as the query has them.
-        ordered = [t for t in own if t in weight_of]
-        ordered += [t for t in weight_of if t not in own]
-        entries = [
-            (display(m, t, own), float(weight_of[t]), display(m, t, theirs))
-            for t in ordered
-            if quiet or not filler(m, t)
-        ]
-        pairs = merge(entries) if merge_words else entries
-        pairs.sort(key=lambda e: (-e[1], e[0]))
-        result.append(pairs[:n] if n is not None else pairs)
+    for i, query in enumerate(queries):
+        lo, hi = q_all.indptr[i], q_all.indptr[i + 1]
+        q_idx, q_data = q_all.indices[lo:hi], q_all.data[lo:hi]
+        row_scores = None
+        own = word_of_column(m, flat_text(query))
+        pairs_of_query = []
+        for k, j in enumerate(js[i]):
+            if m._reducer.trivial:
+                rows, share = np.array([j]), 1.0
+            else:
+                if row_scores is None:
+                    row_scores = (q_all[i] @ m.rows_t_).toarray().ravel()
+                rows, share = m._reducer.explain_rows(j, row_scores)
+            if len(rows) == 1:
+                a, b = rows_.indptr[rows[0]], rows_.indptr[rows[0] + 1]
+                p_idx, p_data = rows_.indices[a:b], rows_.data[a:b] * share
+            else:
+                row = sp.csr_matrix(rows_[rows].sum(axis=0) * share)
+                p_idx, p_data = row.indices, row.data
+            shared, qi, pi = np.intersect1d(q_idx, p_idx, assume_unique=True, return_indices=True)
+            weights = q_data[qi].astype(np.float64) * p_data[pi]
+            theirs = {} if profiles is None else _profile_words(m, j, profiles[i][k])
+            weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+            # Columns in the query's word order, so merged words read as the query has them.
+            ordered = [t for t in own if t in weight_of]
+            ordered += [t for t in weight_of if t not in own]
+            entries = [
+                (display(m, t, own), float(weight_of[t]), display(m, t, theirs))
+                for t in ordered
+                if quiet or not filler(m, t)
+            ]
+            pairs = merge(entries) if merge_words else entries
+            pairs.sort(key=lambda e: (-e[1], e[0]))
+            pairs_of_query.append(pairs[:n] if n is not None else pairs)
+        result.append(pairs_of_query)
     return result
+
+
+def _profile_words(m: Matcher, j: int, profile: Any) -> dict[int, str]:
+    """:func:`word_of_column` of profile ``j``, remembered per fitted matcher (bounded)."""
+    text = flat_text(profile)
+    cache = _PROFILE_WORDS.setdefault(m, {})
+    key = (j, len(text), hash(text))
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= PROFILE_WORDS_CACHED:
+            del cache[next(iter(cache))]  # the oldest
+        found = cache[key] = word_of_column(m, text)
+    return found
+
+
+def substantive(m: Matcher, vector: sp.csr_matrix, j: int) -> bool:
+    """Whether profile ``j`` shares a term with a query's vector (one row, from
+    :meth:`~xeco.matching.Matcher.vectorize`) that is not filler: what an explanation would
+    show, decided without building one (a full run asks it of many partners)."""
+    vector = sp.csr_matrix(vector)
+    if m._reducer.trivial:
+        rows = [j]
+    else:
+        rows, _share = m._reducer.explain_rows(j, (vector @ m.rows_t_).toarray().ravel())
+    ptr, idx = m.rows_.indptr, m.rows_.indices
+    shared = np.intersect1d(
+        vector.indices, np.concatenate([idx[ptr[r] : ptr[r + 1]] for r in rows])
+    )
+    return any(not filler(m, int(c)) for c in shared)
 
 
 def filler(m: Matcher, j: int) -> bool:
@@ -162,11 +239,15 @@ def word_of_column(m: Matcher, text: str) -> dict[int, str]:
     position: dict[str, int] = {}
     for i, w in enumerate(ws):
         position.setdefault(w, i)
+    weighted = m.analyzer.weighted
     for w in ws:
-        for t, x in m.analyzer.weighted(w):
+        for t, x in weighted(w):
             j = vocab.get(t)
             if j is not None:
-                found.setdefault(j, Counter())[w] += x
+                counter = found.get(j)
+                if counter is None:
+                    counter = found[j] = Counter()
+                counter[w] += x
     # Ties go to the longer word: search-mode segmentation also yields 锂电 in 锂电池.
     best = {j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] for j, c in found.items()}
     return dict(sorted(best.items(), key=lambda jw: position[jw[1]]))

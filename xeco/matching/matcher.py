@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
 
-from xeco.matching import explain, methods, state, weighting
+from xeco.matching import explain, folding, methods, state, weighting
 from xeco.matching.inputs import Document, fingerprint, profile_documents, query_document
 from xeco.matching.profiles import Reducer, topm_rows
-from xeco.matching.ranking import BlockRanker, select_top_k
+from xeco.matching.ranking import ProfileRanker, select_top_k
 from xeco.matching.text import (
     Analyzer,
     has_chinese,
@@ -23,6 +23,10 @@ from xeco.matching.text import (
 _SPARSE_QUERIES = 32
 # min_df applies from this many units (profiles or documents, per config.df_unit) on.
 _MIN_DF_UNITS = 20
+
+
+# A term space other than the fitted one: (idf, counted mask or None, terms).
+Space = tuple[np.ndarray, np.ndarray | None, list[str]]
 
 
 class NotFittedError(RuntimeError):
@@ -73,7 +77,8 @@ class Matcher:
                 owners.append(i)
         vocabulary: dict[str, int] = {}
         surface: Counter = Counter()
-        counts = weighting.count_documents(docs, self.analyzer, vocabulary, True, surface)
+        table = weighting.WordTable(self.analyzer, vocabulary, grow=True)
+        counts = weighting.count_documents(docs, table, surface)
         owner = np.asarray(owners, dtype=np.int64)
         n_profiles = len(profiles)
         if cfg.df_unit == "profile":
@@ -99,41 +104,63 @@ class Matcher:
         self.counted_ = (df[keep] >= cfg.norm_min_df) if rare_rule else None
         self.avg_len_ = float(counts.sum() / max(counts.shape[0], 1))
         self.n_profiles_ = n_profiles
+        self.n_units_ = n_units
+        self.folded_, self.unknown_mass_, self.folded_mass_ = 0, 0.0, 0.0
         rows, extra_owner = self._combine(counts, owner, n_profiles)
         self.surface_ = self._surface_forms(surface)
         self._set_rows(rows, extra_owner)
         return self
 
-    def _set_rows(self, rows: sp.csr_matrix, extra_owner: np.ndarray) -> None:
+    def _words(self) -> weighting.WordTable:
+        """The word table of the fitted vocabulary (kept: queries repeat their words)."""
+        table = getattr(self, "_table", None)
+        if table is None or table.vocabulary is not self.vocabulary_:
+            table = self._table = weighting.WordTable(self.analyzer, self.vocabulary_, grow=False)
+        return table
+
+    def _set_rows(
+        self, rows: sp.csr_matrix, extra_owner: np.ndarray, rows_t: sp.csr_matrix | None = None
+    ) -> None:
         self.rows_ = sp.csr_matrix(rows, dtype=weighting.DTYPE)
-        self.rows_t_ = self.rows_.T.tocsr()
+        self.rows_t_ = self.rows_.T.tocsr() if rows_t is None else rows_t
         self.extra_owner_ = extra_owner
         self._reducer = Reducer(self.n_profiles_, extra_owner, self.config.top_m)
-        self._ranker: BlockRanker | None = None
+        self._ranker: ProfileRanker | None = None
 
-    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def _weigh(self, counts: sp.csr_matrix, idf: np.ndarray | None = None) -> sp.csr_matrix:
         cfg = self.config
         if cfg.tf == "bm25":
             # Saturation uses the fitted average length, not the batch's own.
             t = weighting.bm25_tf(counts, cfg.bm25_k1, cfg.bm25_b, self.avg_len_)
         else:
             t = weighting.tf(counts, cfg)
-        return weighting.scale_columns(t, self.idf_)
+        return weighting.scale_columns(t, self.idf_ if idf is None else idf)
 
-    def _normalise(self, m: sp.csr_matrix, query: bool = False) -> sp.csr_matrix:
-        counted = self.counted_ if query or self.config.norm_side == "both" else None
+    def _normalise(
+        self, m: sp.csr_matrix, query: bool = False, space: Space | None = None
+    ) -> sp.csr_matrix:
+        counted, terms = (self.counted_, self.terms_) if space is None else space[1:]
+        counted = counted if query or self.config.norm_side == "both" else None
         if self.config.han_share is None:
             return weighting.l2_normalise(m, counted)
-        han = np.fromiter((has_chinese(t) for t in self.terms_), dtype=bool, count=len(self.terms_))
+        han = np.fromiter((has_chinese(t) for t in terms), dtype=bool, count=len(terms))
         return weighting.channel_normalise(m, counted, han, self.config.han_share)
 
-    def _combine(self, counts: sp.csr_matrix, owner: np.ndarray, n: int):
-        """Scoring rows and the owners of extra rows (see :mod:`xeco.matching.profiles`)."""
+    def _combine(
+        self, counts: sp.csr_matrix, owner: np.ndarray, n: int, space: Space | None = None
+    ):
+        """Scoring rows and the owners of extra rows (see :mod:`xeco.matching.profiles`).
+
+        ``space``: ``(idf, counted, terms)`` of a term space other than the fitted one
+        (folding profiles in, :mod:`xeco.matching.folding`).
+        """
         cfg = self.config
+        idf = None if space is None else space[0]
         none = np.zeros(0, dtype=np.int64)
         if cfg.profile == "concat":
-            return weighting.l2_normalise(self._weigh(weighting.owner_sum(counts, owner, n))), none
-        units = self._normalise(self._weigh(counts))
+            summed = weighting.owner_sum(counts, owner, n)
+            return weighting.l2_normalise(self._weigh(summed, idf)), none
+        units = self._normalise(self._weigh(counts, idf), space=space)
         if cfg.profile == "centroid":
             return weighting.l2_normalise(weighting.owner_sum(units, owner, n)), none
         if cfg.profile == "topm":
@@ -166,7 +193,7 @@ class Matcher:
             raise TypeError("vectorize() takes a list of queries; wrap a single one in [ ]")
         cfg = self.config
         docs = [query_document(q, cfg) for q in queries]
-        counts = weighting.count_documents(docs, self.analyzer, self.vocabulary_, False)
+        counts = weighting.count_documents(docs, self._words())
         counts.resize((len(docs), len(self.terms_)))
         t = weighting.sublinear(counts) if cfg.tf != "raw" else counts
         if cfg.query_idf:
@@ -199,10 +226,17 @@ class Matcher:
             dense = (q @ self.rows_t_).toarray()
             return select_top_k(self._reducer.reduce(dense), k, min_score)
         if self._ranker is None:
-            self._ranker = BlockRanker(self.rows_)
-        return self._ranker.top_k(
-            q, k, block_rows, n_threads, min_score, reduce=self._reducer.reduce
-        )
+            self._ranker = ProfileRanker(
+                self.rows_, self.rows_t_, self.n_profiles_, self.extra_owner_, self.config.top_m
+            )
+        return self._ranker.top_k(q, k, min_score, n_threads, block_rows)
+
+    def profile_scores(self, queries: Sequence[Any] | sp.spmatrix, j: int) -> np.ndarray:
+        """Scores of every query against profile ``j`` alone, ``(n_queries,)``: a changed
+        profile against the open challenges, without scoring any other profile."""
+        q = queries if sp.issparse(queries) else self.vectorize(queries)
+        rows = self._reducer.rows_of(j)
+        return self._reducer.combine((q @ self.rows_[rows].T).toarray())
 
     # -- explanation ---------------------------------------------------------------------
     def contributions(self, query: Any, j: int) -> list[tuple[str, float]]:
@@ -234,6 +268,22 @@ class Matcher:
         self._check()
         return explain.pairs_many(self, query, js, profiles, n, merge, quiet)
 
+    def pairs_batch(
+        self,
+        queries: Sequence[Any],
+        js: Sequence[Sequence[int]],
+        profiles: Sequence[Sequence[Any]] | None = None,
+        n: int | None = 10,
+        vectors: sp.csr_matrix | None = None,
+    ) -> list[list[list[tuple[str, float, str]]]]:
+        """:meth:`pairs_many` for many queries (a run's chunk of challenges) at once.
+
+        ``vectors``: the queries' :meth:`vectorize` when the caller has it already. See
+        :func:`xeco.matching.explain.pairs_batch`.
+        """
+        self._check()
+        return explain.pairs_batch(self, queries, js, profiles, n, vectors=vectors)
+
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.
 
@@ -254,14 +304,22 @@ class Matcher:
         return self.pairs_many(query, [j], None if profile is None else [profile], n)[0]
 
     # -- state ---------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write the fitted state to ``path`` (a versioned ``.npz``, no pickle)."""
+    def save(self, path: str | Path | BinaryIO) -> None:
+        """Write the fitted state to ``path`` or a binary file (a versioned ``.npz``, no pickle)."""
         state.save(self, path)
 
     @classmethod
-    def load(cls, path: str | Path) -> Matcher:
+    def load(cls, path: str | Path | BinaryIO) -> Matcher:
         """A fitted matcher from :meth:`save`; refuses files of another format version."""
         return state.load(cls, path)
+
+    def fold(self, changes: Mapping[int, Any]) -> Matcher:
+        """A copy with the profiles at some positions replaced, added or emptied, no refit.
+
+        See :func:`xeco.matching.folding.fold`; ``self`` is left as it was, so a worker can
+        swap the copy in while other threads still score with the original.
+        """
+        return folding.fold(self, changes)
 
     def drift(self, texts: Sequence[Any]) -> float:
         """Share of the terms of ``texts`` (queries or profiles) unknown to the vocabulary."""

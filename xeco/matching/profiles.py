@@ -110,6 +110,16 @@ class Reducer:
         cap(out.data)
         return out
 
+    def rows_of(self, j: int) -> np.ndarray:
+        """Scoring rows of profile ``j``: its own, or its documents' when it has extra rows."""
+        mine = np.flatnonzero(self.extra_owner == j)
+        return mine + self.n if len(mine) else np.array([j])
+
+    def combine(self, row_scores: np.ndarray) -> np.ndarray:
+        """Profile scores from ``(q, rows)`` scores of one profile's :meth:`rows_of`."""
+        s = row_scores[:, 0] if row_scores.shape[1] == 1 else self._topm(row_scores)
+        return cap(np.ascontiguousarray(s))
+
     def explain_rows(self, j: int, row_scores: np.ndarray) -> tuple[np.ndarray, float]:
         """Scoring rows behind profile ``j`` for one query, and the weight of each."""
         if j >= self.n or not len(self.extra_owner):

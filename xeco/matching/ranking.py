@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits  # installed with (and used by) scikit-learn
 
+from xeco.matching.profiles import Reducer, cap
 from xeco.matching.weighting import DTYPE
 
 _SELECT_ROWS = 128
@@ -67,18 +68,7 @@ def _select(block: np.ndarray, k: int, min_score: float):
         floor = np.full(rows, low, dtype=DTYPE)
     r, c = np.nonzero(block >= floor[:, None])
     v = block[r, c]
-    # Row-major, best first; the stable sort keeps ascending columns among equal scores, so
-    # ties go to the lower index and results are deterministic.
-    v64 = v.astype(np.float64)
-    span = 1.0 + (float(v64.max() - v64.min()) if len(v64) else 0.0)
-    order = np.argsort(r * span - v64, kind="stable")
-    r, c, v = r[order], c[order], v[order]
-    starts = np.searchsorted(r, np.arange(rows))
-    rank = np.arange(len(r)) - starts[r]
-    take = rank < k_eff
-    idx[r[take], rank[take]] = c[take]
-    val[r[take], rank[take]] = v[take]
-    return idx, val
+    return order_top_k(r, c, v, rows, k)
 
 
 class BlockRanker:
@@ -169,3 +159,77 @@ class BlockRanker:
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(n_threads) as ex:
             list(ex.map(job, starts))
         return idx, val
+
+
+def order_top_k(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int, k: int):
+    """``(idx, scores)`` ``(n_rows, k)`` from candidate triples: best first, ties to the lower
+    column, ``-1`` / 0 padded."""
+    idx = np.full((n_rows, k), -1, dtype=np.int64)
+    val = np.zeros((n_rows, k), dtype=DTYPE)
+    order = np.lexsort((cols, -vals.astype(np.float64), rows))
+    r, c, v = rows[order], cols[order], vals[order]
+    starts = np.searchsorted(r, np.arange(n_rows))
+    rank = np.arange(len(r)) - starts[r]
+    take = rank < k
+    idx[r[take], rank[take]] = c[take]
+    val[r[take], rank[take]] = v[take]
+    return idx, val
+
+
+def sparse_top_k(q: sp.csr_matrix, pt: sp.csr_matrix, k: int, min_score: float, n_threads: int):
+    """Top-k of ``q @ pt`` with sparse-dot-topn: a row-wise sparse product that keeps only the
+    best ``k`` of each row as it goes (C++, threads), so no dense block is ever built."""
+    from sparse_dot_topn import sp_matmul_topn
+
+    # It cuts ties at the k-th place arbitrarily; a margin lets order_top_k break them by
+    # column as everywhere else (unless more than k profiles tie exactly).
+    c = sp_matmul_topn(q, pt, top_n=2 * k, threshold=min_score, n_threads=n_threads)
+    c = sp.csr_matrix(c)
+    rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
+    return order_top_k(rows, c.indices.astype(np.int64), c.data, c.shape[0], k)
+
+
+def merge_top_k(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], k: int):
+    """The best ``k`` per row of two top-k results over disjoint columns."""
+    idx = np.concatenate([a[0], b[0]], axis=1)
+    val = np.concatenate([a[1], b[1]], axis=1)
+    rows, slot = np.nonzero(idx >= 0)
+    return order_top_k(rows, idx[rows, slot], val[rows, slot], idx.shape[0], k)
+
+
+class ProfileRanker:
+    """Exact top-k profiles for many queries (see :mod:`xeco.matching.profiles` for rows).
+
+    Profiles scored by one row go through :func:`sparse_top_k`; the few that keep one row per
+    document (scored by the mean of their best ``m``) through :class:`BlockRanker` with that
+    reduction; the two results are merged per query.
+    """
+
+    def __init__(
+        self,
+        rows: sp.csr_matrix,
+        rows_t: sp.csr_matrix,
+        n_profiles: int,
+        extra_owner: np.ndarray,
+        m: int,
+    ):
+        # The postings already held by the matcher, when no extra rows follow (no copy).
+        same = rows.shape[0] == n_profiles
+        self.base_t = rows_t if same else rows_t[:, :n_profiles].tocsr()
+        self.large: tuple[np.ndarray, BlockRanker, Reducer] | None = None
+        if len(extra_owner):
+            owners, local = np.unique(extra_owner, return_inverse=True)
+            empty = sp.csr_matrix((len(owners), rows.shape[1]), dtype=DTYPE)
+            stacked = sp.vstack([empty, rows[n_profiles:]], format="csr")
+            self.large = (owners, BlockRanker(stacked), Reducer(len(owners), local, m))
+
+    def top_k(self, q, k, min_score=0.0, n_threads=None, block_rows=None):
+        n_threads = n_threads or min(4, os.cpu_count() or 1)
+        idx, val = sparse_top_k(q, self.base_t, k, min_score, n_threads)
+        cap(val)
+        if self.large is None:
+            return idx, val
+        owners, ranker, reducer = self.large
+        lidx, lval = ranker.top_k(q, k, block_rows, n_threads, min_score, reduce=reducer.reduce)
+        lidx = np.where(lidx >= 0, owners[np.maximum(lidx, 0)], -1)
+        return merge_top_k((idx, val), (lidx, lval), k)

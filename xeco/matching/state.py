@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,7 +35,7 @@ FORMAT_VERSION = 2
 DRIFT_THRESHOLD = 0.33
 
 
-def save(m: Matcher, path: str | Path) -> None:
+def save(m: Matcher, path: str | Path | BinaryIO) -> None:
     m._check()
     meta = {
         "format": FORMAT,
@@ -43,9 +44,11 @@ def save(m: Matcher, path: str | Path) -> None:
         "config": m.config.as_dict(),
         "n_profiles": m.n_profiles_,
         "avg_len": m.avg_len_,
+        "n_units": m.n_units_,
+        "folded": [m.folded_, m.unknown_mass_, m.folded_mass_],
     }
     rows = m.rows_
-    with open(path, "wb") as fh:
+    with nullcontext(path) if hasattr(path, "write") else open(path, "wb") as fh:
         np.savez(
             fh,
             meta=np.array(json.dumps(meta)),
@@ -61,7 +64,7 @@ def save(m: Matcher, path: str | Path) -> None:
         )
 
 
-def load(cls: type[Matcher], path: str | Path) -> Matcher:
+def load(cls: type[Matcher], path: str | Path | BinaryIO) -> Matcher:
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
@@ -79,6 +82,8 @@ def load(cls: type[Matcher], path: str | Path) -> Matcher:
         m.counted_ = z["counted"] if len(z["counted"]) else None
         m.avg_len_ = float(meta["avg_len"])
         m.n_profiles_ = int(meta["n_profiles"])
+        m.n_units_ = int(meta.get("n_units", m.n_profiles_))
+        m.folded_, m.unknown_mass_, m.folded_mass_ = meta.get("folded", (0, 0.0, 0.0))
         rows = sp.csr_matrix(
             (z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"])
         )

@@ -30,6 +30,8 @@ from xeco.matching import chinese, lexicon
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W\d_{_CJK}][^\W_{_CJK}]*|\d+[^\W\d_{_CJK}][^\W_{_CJK}]*")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
+# The same words as _TOKEN for casefolded ASCII text, where ASCII classes match much faster.
+_ASCII_TOKEN = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z][a-z0-9]*")
 _SPACE = re.compile(r"\s+")
 # Prefix of Chinese character n-gram terms: never a word, never shown in explanations.
 NGRAM = "#"
@@ -75,6 +77,26 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.casefold()).strip()
 
 
+def fold_accents(word: str) -> str:
+    """``word`` without combining accents (résumé -> resume); ASCII words as they are."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def tokens(text: str) -> list[str]:
+    """The raw words of ``text``: NFKC-folded and casefolded, accents left to the analyser.
+
+    Folding accents per distinct word (:meth:`Analyzer.term`, cached) rather than per text
+    and skipping the white-space pass that only fingerprints need keeps tokenising cheap.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+
+
 def fingerprint(text: str) -> str:
     """A stable 16-hex-digit hash of the normalised text (white space and case insensitive)."""
     return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).hexdigest()
@@ -110,7 +132,7 @@ def words(text: str) -> list[str]:
 
 def split(text: str) -> tuple[list[str], list[list[str]]]:
     """``(words, runs)``: the words of :func:`words`, and each Chinese run's precise words."""
-    found = _TOKEN.findall(normalise(text))
+    found = tokens(text)
     if not has_chinese(text):
         return found, []
     out: list[str] = []
@@ -171,6 +193,10 @@ class Analyzer:
         except KeyError:
             pass
         t: str | None
+        folded = fold_accents(word)
+        if folded != word:
+            t = self._cache[word] = self.term(folded)
+            return t
         if word in self._stop:
             t = None
         elif _CJK_RUN.match(word):

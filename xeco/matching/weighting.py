@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 
@@ -10,62 +12,157 @@ import scipy.sparse as sp
 
 from xeco.matching.inputs import Document
 from xeco.matching.methods import Config
-from xeco.matching.text import Analyzer
+from xeco.matching.text import Analyzer, has_chinese, tokens
 
 DTYPE = np.float32
 
 
+class WordTable(dict):
+    """Normalised word -> its row in ``words``, whose column is ``columns[row]`` (-1: none).
+
+    Missing words are analysed once (:meth:`__missing__`), so a text's words map to rows with
+    ``map(table.__getitem__, words)`` at C speed. With ``grow`` new terms are added to
+    ``vocabulary`` (fitting); otherwise terms outside it map to -1 (transforming). A table is
+    only valid for the vocabulary it was made with.
+    """
+
+    def __init__(self, analyzer: Analyzer, vocabulary: dict[str, int], grow: bool) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.vocabulary = vocabulary
+        self.grow = grow
+        self.words: list[str] = []
+        self.columns = array("i")
+        self._lock = threading.Lock()
+
+    def __missing__(self, word: str) -> int:
+        t = self.analyzer.term(word)
+        # Worker threads may share a fitted matcher: a row and its column are added together.
+        with self._lock:
+            if t is None:
+                j = -1
+            elif self.grow:
+                j = self.vocabulary.setdefault(t, len(self.vocabulary))
+            else:
+                j = self.vocabulary.get(t, -1)
+            row = len(self.words)
+            self.words.append(word)
+            self.columns.append(j)
+            self[word] = row
+        return row
+
+    def column(self, term: str) -> int | None:
+        if self.grow:
+            return self.vocabulary.setdefault(term, len(self.vocabulary))
+        return self.vocabulary.get(term)
+
+
+class _Chunk:
+    """Term occurrences of a run of documents, turned into CSR rows by :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self.word_rows = array("i")  # table rows of the plain path's words, in order
+        self.seg_len, self.seg_doc, self.seg_weight = array("i"), array("i"), array("f")
+        self.rows, self.cols, self.vals = array("i"), array("i"), array("f")
+
+    def flush(self, table: WordTable, first: int, stop: int, freq: list) -> sp.csr_matrix:
+        w = _ints(self.word_rows)
+        plain_cols = _ints(table.columns)[w]
+        kept = plain_cols >= 0
+        lengths = _ints(self.seg_len)
+        plain_rows = np.repeat(_ints(self.seg_doc), lengths)[kept]
+        plain_vals = np.repeat(np.asarray(self.seg_weight, dtype=DTYPE), lengths)[kept]
+        if len(w):
+            freq.append(np.bincount(w))
+        m = sp.coo_matrix(
+            (
+                np.concatenate([plain_vals, np.asarray(self.vals, dtype=DTYPE)]),
+                (
+                    np.concatenate([plain_rows, _ints(self.rows)]) - first,
+                    np.concatenate([plain_cols[kept], _ints(self.cols)]),
+                ),
+            ),
+            shape=(stop - first, len(table.vocabulary)),
+        )
+        # Duplicates (a word seen twice in a document) are summed by the conversion.
+        return m.tocsr()
+
+
+def _ints(a: array) -> np.ndarray:
+    return np.frombuffer(a, dtype=np.int32) if len(a) else np.zeros(0, np.int32)
+
+
+# Word occurrences held before they are summed into rows: bounds the memory of a large fit.
+_CHUNK_WORDS = 2_000_000
+
+
 def count_documents(
     docs: Iterable[Document],
-    analyzer: Analyzer,
-    vocabulary: dict[str, int],
-    grow: bool,
+    table: WordTable,
     surface: Counter | None = None,
 ) -> sp.csr_matrix:
-    """Weighted term counts, one row per document.
+    """Weighted term counts, one row per document, in the columns of ``table``'s vocabulary.
 
-    With ``grow`` unseen terms are added to ``vocabulary`` (fitting); otherwise they are
-    ignored (transforming). ``surface`` collects word frequencies for readable explanations.
+    Text without Chinese (most of it) takes a vectorised path: its words are mapped to table
+    rows at C speed and the rows are built from flat arrays, a chunk of documents at a time.
+    Chinese text, whose words become several weighted terms plus character n-grams, is
+    counted per text by the analyser. ``surface`` collects word frequencies for readable
+    explanations.
     """
-    indices: list[int] = []
-    data: list[float] = []
-    indptr = [0]
-    get = vocabulary.get
-    for doc in docs:
+    analyzer = table.analyzer
+    plain = not analyzer.bigrams
+    lookup = table.__getitem__
+    parts: list[sp.csr_matrix] = []
+    freq: list[np.ndarray] = []
+    chunk, first, r = _Chunk(), 0, -1
+    for r, doc in enumerate(docs):
+        if len(chunk.word_rows) > _CHUNK_WORDS:
+            parts.append(chunk.flush(table, first, r, freq))
+            chunk, first = _Chunk(), r
         for text, weight in doc:
             if not text or weight == 0:
+                continue
+            if plain and not has_chinese(text):
+                before = len(chunk.word_rows)
+                chunk.word_rows.extend(map(lookup, tokens(text)))
+                chunk.seg_len.append(len(chunk.word_rows) - before)
+                chunk.seg_doc.append(r)
+                chunk.seg_weight.append(weight)
                 continue
             ws, counts = analyzer.text_counts(text)
             if surface is not None:
                 surface.update(ws)
-            if grow:
-                ids = [vocabulary.setdefault(t, len(vocabulary)) for t in counts]
-                values = counts.values()
-            else:
-                pairs = [(get(t), c) for t, c in counts.items()]
-                ids = [i for i, _ in pairs if i is not None]
-                values = [c for i, c in pairs if i is not None]
-            indices.extend(ids)
-            if weight == 1:
-                data.extend(values)
-            else:
-                data.extend(c * weight for c in values)
-        indptr.append(len(indices))
-    m = sp.csr_matrix(
-        (np.asarray(data, dtype=DTYPE), np.asarray(indices, dtype=np.int32), indptr),
-        shape=(len(indptr) - 1, len(vocabulary)),
-    )
-    m.sum_duplicates()
-    return m
+            for t, c in counts.items():
+                j = table.column(t)
+                if j is not None:
+                    chunk.rows.append(r)
+                    chunk.cols.append(j)
+                    chunk.vals.append(c * weight)
+    parts.append(chunk.flush(table, first, r + 1, freq))
+    n_terms = len(table.vocabulary)
+    for part in parts:
+        part.resize((part.shape[0], n_terms))
+    if surface is not None and freq:
+        total = np.zeros(len(table.words), dtype=np.int64)
+        for f in freq:
+            total[: len(f)] += f
+        for i in np.flatnonzero(total):
+            surface[table.words[i]] += int(total[i])
+    return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+
+
+def with_data(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    """``m``'s structure with other values: the index arrays are shared, not copied (a fit at
+    100,000 profiles passes its matrix through several such steps)."""
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
 
 
 def sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
     """1 + ln(tf) for tf >= 1, tf itself below 1 (down-weighted fields stay below a full hit)."""
-    m = m.copy()
-    d = m.data
+    d = m.data.copy()
     big = d > 1
     d[big] = 1 + np.log(d[big])
-    return m
+    return with_data(m, d)
 
 
 def bm25_tf(m: sp.csr_matrix, k1: float, b: float, avg_len: float) -> sp.csr_matrix:
@@ -108,7 +205,7 @@ def l2_normalise(m: sp.csr_matrix, counted: np.ndarray | None = None) -> sp.csr_
 
     ``counted``: a boolean mask of the columns that make up the length (default: all).
     """
-    m = m.tocsr(copy=True)
+    m = m.tocsr()
     if counted is None:
         sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
     else:
@@ -117,8 +214,7 @@ def l2_normalise(m: sp.csr_matrix, counted: np.ndarray | None = None) -> sp.csr_
         sq[np.diff(m.indptr) == 0] = 0
     norms = np.sqrt(sq, dtype=np.float64)
     norms[norms == 0] = 1
-    m.data = (m.data / np.repeat(norms, np.diff(m.indptr))).astype(DTYPE)
-    return m
+    return with_data(m, (m.data / np.repeat(norms, np.diff(m.indptr))).astype(DTYPE))
 
 
 def channel_normalise(
@@ -155,9 +251,7 @@ def channel_normalise(
 
 
 def scale_columns(m: sp.csr_matrix, w: np.ndarray) -> sp.csr_matrix:
-    m = m.copy()
-    m.data = (m.data * w[m.indices]).astype(DTYPE)
-    return m
+    return with_data(m, (m.data * w[m.indices]).astype(DTYPE))
 
 
 def owner_sum(m: sp.csr_matrix, owners: np.ndarray, n_owners: int) -> sp.csr_matrix:

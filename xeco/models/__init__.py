@@ -4,7 +4,15 @@ from xeco.models.audit import AuditEntry
 from xeco.models.base import CURRENCIES
 from xeco.models.capability import Capability, CapabilityKind, CapabilityStatus, Publication
 from xeco.models.challenge import Challenge, ChallengeStatus, Visibility
+from xeco.models.conversation import (
+    AGREEMENT_OUTCOMES,
+    MatchMessage,
+    MatchOutcome,
+    MatchRequest,
+    Outcome,
+)
 from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
+from xeco.models.matcher_index import StoredIndex
 from xeco.models.notification import Notification
 from xeco.models.organisation import Organisation, OrgKind
 from xeco.models.outbox import EmailOutbox, TaskOutbox
@@ -23,6 +31,7 @@ from xeco.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ACTIVE_RUN_STATES",
+    "AGREEMENT_OUTCOMES",
     "CURRENCIES",
     "PROVIDER_ROLES",
     "SELF_REGISTER_ROLES",
@@ -36,13 +45,17 @@ __all__ = [
     "ChallengeStatus",
     "EmailOutbox",
     "Match",
+    "MatchMessage",
     "MatchNote",
+    "MatchOutcome",
+    "MatchRequest",
     "MatchStatus",
     "MatchingRun",
     "Membership",
     "Notification",
     "OrgKind",
     "Organisation",
+    "Outcome",
     "Programme",
     "ProgrammeStatus",
     "Publication",
@@ -51,6 +64,7 @@ __all__ = [
     "Role",
     "RunChunk",
     "RunState",
+    "StoredIndex",
     "TaskOutbox",
     "User",
     "Visibility",

@@ -87,6 +87,8 @@ class Match(Timestamped, db.Model):
     provider_note: Mapped[str | None] = mapped_column(sa.String(2000))
     company_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one reminder of an introduction that stalled (services/outcomes.py).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     challenge = relationship("Challenge")
     capability = relationship("Capability", foreign_keys=[capability_id])

@@ -16,7 +16,10 @@ class Notification(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
     kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
-    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    # What the notice says is rendered from kind and params in the reader's language when
+    # shown (services/notices.py); title and body hold only rows written before that.
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    title: Mapped[str | None] = mapped_column(sa.String(300))
     body: Mapped[str | None] = mapped_column(sa.Text)
     match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matches.id", ondelete="CASCADE"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -31,11 +31,20 @@ class EmailOutbox(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(sa.String(254), nullable=False)
-    subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
-    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # Either a written message (subject, body) or a notice (kind, params) that the sender
+    # renders in the recipient's language when it builds the message (services/notices.py).
+    subject: Mapped[str | None] = mapped_column(sa.String(300))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    kind: Mapped[str | None] = mapped_column(sa.String(40))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The thread a notice is about: e-mails of one conversation are spaced (services/messages).
+    match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("matches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     # Set when the message can never go out (it is not retried; last_error says why).
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_email_outbox_user_match", "user_id", "match_id"),)

@@ -100,6 +100,11 @@ class User(Timestamped, db.Model):
     )
     # None until the owner follows the link sent to the address; staff-made accounts start set.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown to the other party of an accepted introduction only when share_phone is set.
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    share_phone: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), nullable=False
+    )
 
     organisation = relationship("Organisation", back_populates="users")
 
@@ -122,6 +127,14 @@ class User(Timestamped, db.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """A self-registered account that has not yet confirmed its address, and so cannot
+        sign in: otherwise signing in after registering would tell a stranger whether the
+        address was new. An account that has signed in before and then changed its address
+        keeps signing in while the new address waits for its link."""
+        return self.email_verified_at is None and self.last_login_at is None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"

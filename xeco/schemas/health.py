@@ -14,3 +14,8 @@ class HealthSchema(Schema):
     broker = fields.Nested(DependencySchema, required=True)
     worker = fields.Nested(DependencySchema)
     pending_jobs = fields.Integer(metadata={"description": "Outbox jobs not yet sent."})
+    indexes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Bytes of the newest stored fit of each matcher index."},
+    )

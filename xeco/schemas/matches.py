@@ -6,6 +6,8 @@ from marshmallow import Schema, fields, post_dump, validate
 from xeco.matching.text import has_chinese
 from xeco.models import MatchStatus, RunState
 from xeco.schemas.common import SECTORS, OrganisationRefSchema, PageArgs, page_schema
+from xeco.schemas.conversation import ContactSchema, OutcomeSchema, RequestSchema
+from xeco.services.fit import fit_label
 
 
 class TermSchema(Schema):
@@ -94,6 +96,29 @@ class MatchSchema(Schema):
     provider_responded_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    fit = fields.Function(
+        lambda m: fit_label(m.score),
+        dump_only=True,
+        metadata={"description": "strong, good or possible: what companies see, not the score."},
+    )
+    # Set on the match by the view (services/match_extras.py); absent when not set.
+    contacts = fields.List(
+        fields.Nested(ContactSchema),
+        dump_only=True,
+        metadata={"description": "Once both sides accepted: the other side (officers: both)."},
+    )
+    outcome = fields.Nested(
+        OutcomeSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The latest recorded outcome (one match)."},
+    )
+    request = fields.Nested(
+        RequestSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Set when the provider offered help (raised a hand)."},
+    )
 
     @post_dump
     def _officers_only(self, data, **kwargs):
@@ -101,11 +126,22 @@ class MatchSchema(Schema):
         if not viewer_is_staff():
             for name in OFFICERS_ONLY:
                 data.pop(name, None)
+        if viewer_role() == "company":
+            for name in RAW_SCORES:
+                data.pop(name, None)
+        if data.get("contacts") is None:
+            data.pop("contacts", None)  # absent, not empty, until both sides accepted
         return data
 
 
 # What the officers write for each other; the parties never see it.
 OFFICERS_ONLY = ("decision_reason",)
+# Companies read how well it fits (``fit``), not the engine's numbers.
+RAW_SCORES = ("score", "institute_score", "programme_score")
+
+
+def viewer_role() -> str | None:
+    return g.get("viewer_role") if has_request_context() else None
 
 
 def viewer_is_staff() -> bool:

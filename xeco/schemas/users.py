@@ -29,6 +29,32 @@ class RegisterSchema(Schema):
     )
 
 
+class RegistrationSchema(Schema):
+    """The same for every registration: it never says whether the address was new."""
+
+    email = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+    organisation = fields.Function(
+        lambda r: {"name": r.organisation_name}, dump_only=True, metadata={"type": "object"}
+    )
+    membership = fields.Function(
+        lambda r: r.membership.value,
+        dump_only=True,
+        metadata={
+            "type": "string",
+            "description": "pending when joining an organisation waits for its administrators.",
+        },
+    )
+    message = fields.Function(
+        lambda r: (
+            "A link to confirm the address is on its way to it; follow it to sign in. If the "
+            "address has an account already, its owner is told instead."
+        ),
+        dump_only=True,
+        metadata={"type": "string"},
+    )
+
+
 class StaffCreateSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(8, 128))
@@ -77,6 +103,8 @@ class UserSchema(Schema):
     )
     org_admin = fields.Boolean(dump_only=True)
     email_verified = fields.Boolean(dump_only=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    share_phone = fields.Boolean(dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)

@@ -53,10 +53,11 @@ class ReviewerSchema(Schema):
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
+    kind = fields.String(metadata={"description": "What happened: introduced, message, ..."})
+    title = fields.String(metadata={"description": "In the reader's language."})
     body = fields.String(allow_none=True)
     match_id = fields.Integer(allow_none=True)
+    link = fields.String(allow_none=True, metadata={"description": "The page it is about."})
     read_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
 
@@ -99,6 +100,17 @@ class HoursSchema(Schema):
     n = fields.Integer()
 
 
+class FunnelRowSchema(Schema):
+    month = fields.String()
+    sector = fields.String()
+    proposed = fields.Integer()
+    approved = fields.Integer(metadata={"description": "Approved, or further."})
+    accepted = fields.Integer(metadata={"description": "Both sides accepted."})
+    agreement = fields.Integer(
+        metadata={"description": "An agreement signed or a project started."}
+    )
+
+
 class SummarySchema(Schema):
     total = fields.Integer()
     challenges = fields.Integer()
@@ -109,3 +121,4 @@ class SummarySchema(Schema):
     by_sector_month = fields.List(fields.Dict())
     time_to_first_proposal_hours = fields.Nested(HoursSchema)
     time_to_decision_hours = fields.Nested(HoursSchema)
+    funnel = fields.List(fields.Nested(FunnelRowSchema))

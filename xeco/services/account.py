@@ -117,6 +117,10 @@ def update_me(user: User, data: dict) -> User:
         user.name = data["name"]
     if data.get("locale"):
         user.locale = data["locale"]
+    if "phone" in data:
+        user.phone = (data["phone"] or "").strip() or None
+    if "share_phone" in data:
+        user.share_phone = bool(data["share_phone"])
     if "password" in data:
         org = user.organisation.name if user.organisation else None
         check_password_rule(data["password"], user.email, user.name, org)

@@ -11,6 +11,7 @@ from flask import current_app
 from xeco.extensions import db
 from xeco.models import TaskOutbox, WorkerHeartbeat
 from xeco.models.base import utcnow
+from xeco.services import index_store
 
 WORKER_FRESH_SECONDS = 30
 
@@ -64,6 +65,8 @@ def check() -> dict:
         report["pending_jobs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(TaskOutbox).where(TaskOutbox.sent_at.is_(None))
         )
+        # Bytes of each newest stored fit: what every worker host loads when it starts.
+        report["indexes"] = index_store.sizes()
     else:
         db.session.rollback()
     report["status"] = "ok" if database["ok"] and broker["ok"] else "degraded"

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_mailman import EmailMessage
+from flask_mailman import EmailMultiAlternatives
 
 from xeco.extensions import db, mail
 from xeco.models import EmailOutbox, Notification, User
 from xeco.models.base import utcnow
-from xeco.services.notifications import queue_email
+from xeco.services.mail_content import build
+from xeco.services.notifications import queue_notice
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -43,6 +44,7 @@ def send_pending(limit: int = 200) -> dict[str, int]:
         return counts
     # Settings are read at each run, not frozen at start-up, as the rest of the app reads them.
     connection = mail.get_connection(
+        backend=cfg.get("MAIL_BACKEND") or "smtp",
         fail_silently=False,
         host=cfg["MAIL_SERVER"],
         port=cfg["MAIL_PORT"],
@@ -72,10 +74,12 @@ def send_pending(limit: int = 200) -> dict[str, int]:
 
 def _send_one(connection, sender: str, row: EmailOutbox) -> str:
     row.attempts += 1
-    msg = EmailMessage(row.subject, row.body, sender, [row.to], connection=connection)
     try:
+        subject, text, html = build(row)
+        msg = EmailMultiAlternatives(subject, text, sender, [row.to], connection=connection)
+        msg.attach_alternative(html, "text/html")
         msg.message()  # built here so a bad header fails this row alone, before sending
-    except (ValueError, TypeError, IndexError) as exc:  # the email package's refusals
+    except (ValueError, TypeError, IndexError, KeyError) as exc:  # the email package's refusals
         row.failed_at, row.last_error = utcnow(), f"{type(exc).__name__}: {exc}"[:500]
         log.error("mail: outbox row %s cannot be sent: %s", row.id, exc)
         return "failed"
@@ -108,13 +112,14 @@ def daily_digest() -> int:
         by_user.setdefault(note.user_id, []).append(note)
     for user_id, notes in by_user.items():
         user = db.session.get(User, user_id)
-        lines = "\n".join(f"- {n.title}" for n in notes)
+        items = [
+            {k: n.params[k] for k in ("challenge", "capability")}
+            if n.params
+            else {"title": n.title}
+            for n in notes
+        ]
         if user and user.active:
-            queue_email(
-                user.email,
-                f"xeco: {len(notes)} new introduction(s) today",
-                f"New approved matches for you:\n{lines}\n\nSign in to respond.",
-            )
+            queue_notice(user, "digest", {"items": items})
         for note in notes:
             note.digested_at = utcnow()
     return len(by_user)

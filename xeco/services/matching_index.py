@@ -1,56 +1,77 @@
-"""Fitted matchers for the worker: built once, cached in the process, saved to disk.
+"""Fitted matchers for the workers: fitted once, stored once, changes folded in.
 
 An index is a fitted :class:`~xeco.matching.Matcher` over the active capabilities (or the
-open programmes) plus the row ids in fit order. Its signature (count, id sum, newest
-``updated_at``) changes whenever a profile is added, edited or closed; a task that finds the
-signature changed refits, so new challenges are scored against a fitted index and only
-profile changes pay for a fit. The index is saved under ``instance/matcher`` so a restarted
-worker, or a second worker process on the same host, loads it instead of refitting.
+open programmes) plus the row id at each position. Its signature (count, id sum, newest
+``updated_at``) changes whenever a profile is added, edited or closed. Then:
+
+- **fold** (the usual case): the rows changed since the index's newest ``updated_at`` (less
+  ``MARGIN``, for clocks and transactions that commit late) are folded into the fitted term
+  space (:meth:`Matcher.fold`), with no refit; a closed profile keeps its
+  position, emptied (id -1). Every process folds the same changes on its own.
+- **refit in the background**: when the folded share or the unknown-term share passes its
+  threshold (:mod:`xeco.matching.folding`), a ``xeco.refit_index`` job fits afresh and stores
+  the fit; every process then loads it at its next look and swaps it in (one assignment).
+- **store**: every fit is stored in the database (services/index_store.py), so a process, on
+  any host, that has no index yet loads the newest stored fit and folds the rest: only the
+  first process ever, a forced refit (full runs) and the background refit pay for a fit.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from xeco.extensions import db
-from xeco.matching import Matcher
-from xeco.models import Capability, CapabilityStatus, Programme, ProgrammeStatus
+from xeco.matching import Matcher, folding
+from xeco.models import Capability, CapabilityStatus, Programme, ProgrammeStatus, StoredIndex
+from xeco.resources import CAPABILITIES, PROGRAMMES
+from xeco.services import challenge_vectors, index_store, outbox
 from xeco.services.engine_inputs import capability_profile, programme_profile
 
 log = logging.getLogger(__name__)
+# Rows changed this long before an index's newest edit are looked at again when folding: an
+# edit stamped on another host's clock, or committed after a later one, is not missed.
+MARGIN = timedelta(minutes=2)
+REFIT_TASK = "xeco.refit_index"
 
 
 @dataclass
 class Index:
     name: str
     matcher: Matcher | None
-    ids: np.ndarray
+    ids: np.ndarray  # profile id at each position; -1 where a profile was closed
     signature: str
+    newest: datetime | None = None
+    # id -> updated_at (ISO) of rows within MARGIN of ``newest`` already in the index.
+    seen: dict[int, str] = field(default_factory=dict)
+    base_id: int | None = None  # the stored fit this index derives from
 
     def position(self, item_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == item_id)
         return int(hits[0]) if hits.size else None
+
+    def drift(self) -> dict:
+        return folding.drift(self.matcher) if self.matcher is not None else {}
 
 
 SOURCES = {
     "capabilities": (Capability, Capability.status == CapabilityStatus.ACTIVE, capability_profile),
     "programmes": (Programme, Programme.status == ProgrammeStatus.OPEN, programme_profile),
 }
+RESOURCES = {"capabilities": CAPABILITIES, "programmes": PROGRAMMES}
 _cache: dict[str, Index] = {}
 _lock = threading.Lock()
+_refits_asked: set[tuple[str, int | None]] = set()
 
 
-def signature(name: str) -> str:
+def _state(name: str) -> tuple[str, int, int, datetime | None]:
     model, active, _ = SOURCES[name]
     count, id_sum, newest = db.session.execute(
         sa.select(
@@ -59,38 +80,25 @@ def signature(name: str) -> str:
             sa.func.max(model.updated_at),
         ).where(active)
     ).one()
-    return f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}"
+    return f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}", count, id_sum, newest
 
 
-def _folder() -> Path:
-    path = Path(current_app.config["INSTANCE_PATH"]) / "matcher"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def signature(name: str) -> str:
+    return _state(name)[0]
 
 
-def _load_saved(name: str, sig: str) -> Index | None:
-    meta_path, model_path = _folder() / f"{name}.json", _folder() / f"{name}.npz"
-    try:
-        meta = json.loads(meta_path.read_text())
-        if meta["signature"] != sig:
-            return None
-        ids = np.asarray(meta["ids"], dtype=np.int64)
-        matcher = Matcher.load(model_path) if len(ids) else None
-    except (OSError, ValueError, KeyError):
-        return None
-    return Index(name, matcher, ids, sig)
+def _rows(name: str, ids) -> dict[int, object]:
+    model, _, _ = SOURCES[name]
+    stmt = sa.select(model).where(model.id.in_(ids))
+    if model is Capability:
+        stmt = stmt.options(selectinload(Capability.publications))
+    return {r.id: r for r in db.session.scalars(stmt)}
 
 
-def _save(index: Index) -> None:
-    folder = _folder()
-    if index.matcher is not None:
-        tmp = folder / f"{index.name}.npz.tmp"
-        index.matcher.save(tmp)
-        tmp.replace(folder / f"{index.name}.npz")
-    meta = {"signature": index.signature, "ids": index.ids.tolist()}
-    tmp = folder / f"{index.name}.json.tmp"
-    tmp.write_text(json.dumps(meta))
-    tmp.replace(folder / f"{index.name}.json")
+def _recent(stamps: dict[int, datetime], newest: datetime | None) -> dict[int, str]:
+    if newest is None:
+        return {}
+    return {i: ts.isoformat() for i, ts in stamps.items() if ts >= newest - MARGIN}
 
 
 def _fit(name: str, sig: str) -> Index:
@@ -103,23 +111,130 @@ def _fit(name: str, sig: str) -> Index:
     ids = np.array([r.id for r in rows], dtype=np.int64)
     matcher = Matcher().fit([profile(r) for r in rows]) if rows else None
     log.info("fitted %s index: %d profiles in %.2f s", name, len(rows), time.perf_counter() - start)
-    index = Index(name, matcher, ids, sig)
-    _save(index)
-    return index
+    newest = max((r.updated_at for r in rows), default=None)
+    seen = _recent({r.id: r.updated_at for r in rows}, newest)
+    base_id = index_store.save(name, sig, newest, matcher, ids, {"seen": seen})
+    if base_id is None:
+        base_id = index_store.latest_id(name)
+    return Index(name, matcher, ids, sig, newest, seen, base_id)
+
+
+def _from_store(row_id: int) -> Index | None:
+    fit = index_store.load(row_id)
+    if fit is None:
+        return None
+    seen = {int(k): v for k, v in fit.meta.get("seen", {}).items()}
+    log.info("loaded stored %s index #%d: %d profiles", fit.name, fit.id, len(fit.ids))
+    return Index(fit.name, fit.matcher, fit.ids, fit.signature, fit.newest, seen, fit.id)
+
+
+def _fold(base: Index, sig: str, count: int, id_sum: int) -> Index | None:
+    """``base`` with the profiles changed since it folded in; None when only a fit will do."""
+    if base.matcher is None or base.newest is None:
+        return None
+    model, active, profile = SOURCES[base.name]
+    recent = db.session.execute(
+        sa.select(model.id, model.updated_at, active.label("live")).where(
+            model.updated_at >= base.newest - MARGIN
+        )
+    ).all()
+    changed = {i: bool(live) for i, ts, live in recent if base.seen.get(i) != ts.isoformat()}
+    ids = base.ids.copy()
+    position = {int(i): p for p, i in enumerate(ids) if i >= 0}
+    live_ids = {i for i, live in changed.items() if live}
+    if (
+        len(position) - sum(i in position for i in changed) + len(live_ids) != count
+        or sum(position) - sum(i for i in changed if i in position) + sum(live_ids) != id_sum
+    ):
+        # A row left without a newer updated_at (deleted, or edited on a clock far behind):
+        # compare every active id once.
+        active_ids = set(db.session.scalars(sa.select(model.id).where(active)))
+        changed.update({i: False for i in position if i not in active_ids})
+        changed.update({i: True for i in active_ids if i not in position})
+        live_ids = {i for i, live in changed.items() if live}
+    rows = _rows(base.name, live_ids) if live_ids else {}
+    changes: dict[int, object] = {}
+    added: list[int] = []
+    for i in sorted(changed):
+        p = position.get(i)
+        if i in rows:
+            if p is None:
+                p = len(ids) + len(added)
+                added.append(i)
+            changes[p] = profile(rows[i])
+        elif p is not None:
+            changes[p] = None
+            ids[p] = -1
+    start = time.perf_counter()
+    matcher = base.matcher.fold(changes) if changes else base.matcher
+    ids = np.concatenate([ids, np.asarray(added, dtype=np.int64)])
+    stamps = {i: ts for i, ts, _ in recent}
+    newest = max([base.newest, *stamps.values()])
+    seen = {**{k: v for k, v in base.seen.items() if k not in stamps}, **_recent(stamps, newest)}
+    seen = {k: v for k, v in seen.items() if datetime.fromisoformat(v) >= newest - MARGIN}
+    if changes:
+        log.info(
+            "folded %d change(s) into the %s index in %.0f ms; drift %s",
+            len(changes),
+            base.name,
+            (time.perf_counter() - start) * 1000,
+            folding.drift(matcher),
+        )
+    return Index(base.name, matcher, ids, sig, newest, seen, base.base_id)
+
+
+def _ask_refit(index: Index) -> None:
+    key = (index.name, index.base_id)
+    if key not in _refits_asked:
+        _refits_asked.add(key)
+        outbox.enqueue(REFIT_TASK, name=index.name, base_id=index.base_id)
 
 
 def get(name: str, force: bool = False) -> Index:
-    """The current index; refits when the profiles changed since the cached one."""
+    """The current index: cached, else stored, with the changes since folded in.
+
+    ``force`` fits afresh from every profile (and stores the fit).
+    """
     with _lock:
-        sig = signature(name)
+        sig, count, id_sum, _ = _state(name)
         cached = _cache.get(name)
-        if cached is not None and cached.signature == sig and not force:
+        stored = index_store.latest_id(name)
+        fresh = cached is not None and (stored is None or (cached.base_id or 0) >= stored)
+        if fresh and cached.signature == sig and not force:
             return cached
-        index = None if force else _load_saved(name, sig)
+        index = None
+        if not force:
+            base = cached if fresh else (_from_store(stored) if stored is not None else None)
+            if base is not None:
+                index = base if base.signature == sig else _fold(base, sig, count, id_sum)
         if index is None:
             index = _fit(name, sig)
+        if index.matcher is not None and folding.needs_refit(index.matcher):
+            _ask_refit(index)
         _cache[name] = index
         return index
+
+
+def refit(name: str, base_id: int | None) -> str:
+    """The background refit: fit and store, unless a newer fit was stored since it was asked.
+
+    The profiles folded since the old fit are matched again: words the old vocabulary did not
+    know could not score then, and now can.
+    """
+    if base_id is not None and (index_store.latest_id(name) or 0) > base_id:
+        return "a newer fit is stored"
+    since = db.session.scalar(sa.select(StoredIndex.newest).where(StoredIndex.id == base_id))
+    index = get(name, force=True)
+    again = []
+    if since is not None:
+        model, active, _ = SOURCES[name]
+        again = db.session.scalars(
+            sa.select(model.id).where(active, model.updated_at >= since - MARGIN)
+        ).all()
+        resource = RESOURCES[name]
+        for item_id in again:
+            outbox.enqueue(resource.match_task, **{resource.id_arg: item_id})
+    return f"fitted {len(index.ids)} profiles, {len(again)} to match again"
 
 
 def refresh(force: bool = False) -> None:
@@ -130,3 +245,5 @@ def refresh(force: bool = False) -> None:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _refits_asked.clear()
+    challenge_vectors.clear_cache()

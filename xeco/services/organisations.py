@@ -8,8 +8,6 @@ e-mail domains is let in at once. Services flush; the caller commits.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
@@ -97,13 +95,7 @@ def join(user: User) -> None:
     """A new member's request is announced to the organisation's administrators."""
     org = user.organisation
     for admin in admins_of(org):
-        with force_locale(admin.locale):
-            notify(
-                admin,
-                "join_request",
-                _("%(name)s asks to join %(org)s", name=user.name, org=org.name),
-                _("Approve or reject the request on the members page of %(org)s.", org=org.name),
-            )
+        notify(admin, "join_request", {"name": user.name, "org": org.name, "org_id": org.id})
 
 
 def _member(org_id: int, user_id: int) -> tuple[Organisation, User]:
@@ -123,22 +115,10 @@ def decide(actor: User, org_id: int, user_id: int, approve: bool) -> User:
     user.membership = Membership.ACTIVE if approve else Membership.REJECTED
     db.session.flush()
     audit.record(actor, "approve_member" if approve else "reject_member", user, before=before)
-    with force_locale(user.locale):
-        if approve:
-            title = _("You are now a member of %(org)s", org=org.name)
-            body = _("You can post for %(org)s now.", org=org.name)
-        else:
-            title = _("Your request to join %(org)s was declined", org=org.name)
-            body = _("Ask the organisation's administrators if you think this is a mistake.")
-        notify(user, "membership", title, body)
-    with force_locale(actor.locale):
-        notify(
-            actor,
-            "membership",
-            _("You decided on %(name)s's request", name=user.name),
-            _("%(name)s is now %(status)s.", name=user.name, status=user.membership.value),
-            email=False,
-        )
+    kind = "membership_approved" if approve else "membership_declined"
+    notify(user, kind, {"org": org.name, "approved": approve})
+    decided = {"name": user.name, "status": user.membership.value}
+    notify(actor, "membership_decided", decided, email=False)
     return user
 
 

@@ -10,10 +10,23 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 
 from xeco.extensions import db
-from xeco.models import Capability, Challenge, Match, MatchStatus, Programme, Visibility
+from xeco.labels import OUTCOME_LABELS, SECTOR_LABELS, STATUS_LABELS, label
+from xeco.models import (
+    AGREEMENT_OUTCOMES,
+    Capability,
+    Challenge,
+    Match,
+    MatchOutcome,
+    MatchStatus,
+    Programme,
+    Visibility,
+)
+from xeco.models.match import VISIBLE_TO_PARTIES
+from xeco.services.match_extras import latest_outcomes
 
 
 def _hours(deltas) -> dict:
@@ -77,7 +90,57 @@ def summary() -> dict:
         "time_to_decision_hours": _hours(r.decided_at - r.created_at for r in decided),
         "challenges": db.session.scalar(sa.select(sa.func.count()).select_from(Challenge)),
         "capabilities": db.session.scalar(sa.select(sa.func.count()).select_from(Capability)),
+        "funnel": funnel(),
     }
+
+
+FUNNEL_STAGES = ("proposed", "approved", "accepted", "agreement")
+
+
+def funnel() -> list[dict]:
+    """Matches by the month they were proposed and the challenge's sector, and how many of
+    them got as far as approval, both sides' acceptance and an agreement (one GROUP BY)."""
+    month = _month(Match.created_at).label("month")
+    sector = sa.func.coalesce(sa.func.nullif(Challenge.sector, ""), "unspecified").label("sector")
+    agreed = (
+        sa.select(MatchOutcome.match_id)
+        .where(MatchOutcome.outcome.in_(list(AGREEMENT_OUTCOMES)))
+        .distinct()
+        .subquery()
+    )
+
+    def count_if(condition) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    rows = db.session.execute(
+        sa.select(
+            month,
+            sector,
+            sa.func.count(),
+            count_if(Match.status.in_(list(VISIBLE_TO_PARTIES))),
+            count_if(Match.status == MatchStatus.ACCEPTED),
+            sa.func.count(agreed.c.match_id),
+        )
+        .join(Challenge, Challenge.id == Match.challenge_id)
+        .outerjoin(agreed, agreed.c.match_id == Match.id)
+        .group_by(month, sector)
+        .order_by(month, sector)
+    ).all()
+    return [
+        {"month": m, "sector": s, **dict(zip(FUNNEL_STAGES, map(int, counts), strict=True))}
+        for m, s, *counts in rows
+    ]
+
+
+def funnel_csv() -> str:
+    """The funnel as CSV, sectors in the reader's language."""
+    head = ["month", "sector", *FUNNEL_STAGES]
+    rows = [
+        [r["month"], label(SECTOR_LABELS, r["sector"]) if r["sector"] != "unspecified" else "—"]
+        + [r[stage] for stage in FUNNEL_STAGES]
+        for r in funnel()
+    ]
+    return "\ufeff" + csv_text([head, *rows])
 
 
 def _aware(value):
@@ -107,6 +170,7 @@ CSV_COLUMNS = [
     "decision_reason",
     "company_response",
     "provider_response",
+    "outcome",
 ]
 
 
@@ -135,18 +199,19 @@ def csv_text(rows) -> str:
 CSV_BATCH = 500
 
 
-def export_csv() -> Iterator[str]:
+def export_csv(locale: str = "en") -> Iterator[str]:
     """Every match as CSV, streamed in batches of :data:`CSV_BATCH` rows.
 
     Each batch is read in an app context of its own that ends before the batch is sent, so no
     context is held open between chunks (a client that stops reading leaves nothing pushed),
-    and memory stays one batch whatever the number of matches.
+    and memory stays one batch whatever the number of matches. Codes (statuses, sectors,
+    answers, outcomes) are written as their labels in ``locale``, from the pages' table.
     """
     app = current_app._get_current_object()
     yield "\ufeff" + csv_text([CSV_COLUMNS])
     last = 0
     while True:
-        with app.app_context():
+        with app.app_context(), force_locale(locale):
             batch = list(_match_rows(after=last, limit=CSV_BATCH))
             db.session.remove()
         if not batch:
@@ -168,16 +233,18 @@ def _match_rows(after: int = 0, limit: int | None = None):
         .order_by(Match.id)
         .limit(limit)
     )
-    for m in db.session.scalars(stmt):
+    matches = db.session.scalars(stmt).all()
+    outcomes = {k: o.outcome for k, o in latest_outcomes([m.id for m in matches]).items()}
+    for m in matches:
         yield (
             [
                 m.id,
-                m.status.value,
+                label(STATUS_LABELS, m.status),
                 round(m.score, 4),
                 m.challenge_id,
                 m.challenge.title,
                 m.challenge.organisation.name,
-                m.challenge.sector or "",
+                label(SECTOR_LABELS, m.challenge.sector),
                 m.capability_id,
                 m.capability.title,
                 m.capability.organisation.name,
@@ -186,8 +253,9 @@ def _match_rows(after: int = 0, limit: int | None = None):
                 m.created_at.isoformat(),
                 m.decided_at.isoformat() if m.decided_at else "",
                 m.decision_reason or "",
-                m.company_response.value if m.company_response else "",
-                m.provider_response.value if m.provider_response else "",
+                label(STATUS_LABELS, m.company_response),
+                label(STATUS_LABELS, m.provider_response),
+                label(OUTCOME_LABELS, outcomes.get(m.id)),
             ]
         )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
@@ -60,6 +61,9 @@ class ResourceService:
                 stmt = stmt.where(getattr(self.model, name) == args[name])
         stmt = self.extra_filters(stmt, args)
         stmt = stmt.order_by(*sort_clause(self.model, args.get("sort", "-created_at")))
+        # What the list shows of each item, in one query each rather than one per item.
+        shown = [getattr(self.model, r, None) for r in ("organisation", "publications")]
+        stmt = stmt.options(*(selectinload(r) for r in shown if r is not None))
         return paginate(stmt, args["page"], args["per_page"])
 
     def extra_filters(self, stmt: sa.Select, args: dict) -> sa.Select:

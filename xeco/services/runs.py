@@ -71,6 +71,9 @@ def list_runs(page: int, per_page: int):
 def plan(run_id: int, chunk_size: int) -> MatchingRun:
     """Split the run into chunks of open challenges (once) and queue the unfinished ones."""
     run = get(run_id)
+    # Two deliveries of the planning task (a worker killed after planning, a resume) plan
+    # one after the other: the second finds the chunks and only queues them again.
+    db.session.refresh(run, with_for_update=True)
     if run.state not in ACTIVE_RUN_STATES:
         return run
     existing = db.session.scalar(
@@ -111,27 +114,49 @@ def publish_unfinished(run: MatchingRun, older_than: timedelta | None = None) ->
     return len(chunks)
 
 
-def chunk_to_do(run_id: int, number: int) -> list[int] | None:
-    """The challenge ids of a chunk still to do; None when it finished already."""
-    chunk = db.session.get(RunChunk, (run_id, number))
-    if chunk is None or chunk.finished_at is not None:
-        return None
-    return list(chunk.challenge_ids)
+def claim_chunk(run_id: int, number: int) -> list[int] | None:
+    """Mark a chunk finished and return its challenge ids; None when there is nothing to do.
 
-
-def finish_chunk(run_id: int, number: int, proposals: int, errors: list[str]) -> bool:
-    """Count a chunk once. Returns False when it had been counted already.
-
-    Conditional UPDATEs make the claim atomic on SQLite and PostgreSQL alike: of two
-    deliveries finishing together, only one sees its row change.
+    The mark and the chunk's proposals commit together, so a worker killed in between
+    leaves the chunk unfinished for the next delivery. The conditional UPDATE also holds
+    the chunk's row: a second delivery running at once waits for the first to commit and
+    then finds the chunk done (on SQLite and PostgreSQL alike). A run that ended (failed)
+    has nothing left to do.
     """
+    active = (
+        db.session.scalar(sa.select(MatchingRun.state).where(MatchingRun.id == run_id))
+        in ACTIVE_RUN_STATES
+    )
+    if not active:
+        return None
     claimed = db.session.execute(
         sa.update(RunChunk)
         .where(RunChunk.run_id == run_id, RunChunk.number == number, RunChunk.finished_at.is_(None))
-        .values(finished_at=utcnow(), proposals=proposals)
+        .values(finished_at=utcnow())
     ).rowcount
     if claimed != 1:
-        return False
+        return None
+    ids = db.session.scalar(
+        sa.select(RunChunk.challenge_ids).where(
+            RunChunk.run_id == run_id, RunChunk.number == number
+        )
+    )
+    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        raise CorruptChunk(f"chunk {number} of run {run_id} holds no list of challenge ids")
+    return ids
+
+
+class CorruptChunk(ValueError):
+    """A chunk row that no delivery can do: its run fails."""
+
+
+def count_chunk(run_id: int, number: int, proposals: int, errors: list[str]) -> MatchingRun:
+    """Add a claimed chunk's figures to its run, and finish the run after its last chunk."""
+    db.session.execute(
+        sa.update(RunChunk)
+        .where(RunChunk.run_id == run_id, RunChunk.number == number)
+        .values(proposals=proposals)
+    )
     size = db.session.scalar(
         sa.select(RunChunk.size).where(RunChunk.run_id == run_id, RunChunk.number == number)
     )
@@ -146,6 +171,19 @@ def finish_chunk(run_id: int, number: int, proposals: int, errors: list[str]) ->
         run.errors = (list(run.errors) + errors)[:MAX_ERRORS]
     if run.done >= run.total and run.state in ACTIVE_RUN_STATES:
         _finish(run)
+    return run
+
+
+def fail(run_id: int, error: str) -> bool:
+    """End an active run as failed with ``error`` (a chunk or its planning failed for good)."""
+    run = db.session.get(MatchingRun, run_id, with_for_update=True)
+    if run is None or run.state not in ACTIVE_RUN_STATES:
+        return False
+    run.errors = [*list(run.errors)[: MAX_ERRORS - 1], error[:300]]
+    run.state = RunState.FAILED
+    run.finished_at = utcnow()
+    run.active_lock = None
+    log.error("run %s failed: %s", run_id, error)
     return True
 
 
@@ -165,10 +203,20 @@ def _finish(run: MatchingRun) -> None:
 
 
 def resume_stalled(after: timedelta = timedelta(minutes=10)) -> int:
-    """Republish chunks of active runs that have waited too long (the watchdog)."""
+    """Queue again what active runs have waited for too long (the watchdog).
+
+    Chunks published longer than ``after`` ago, and the planning of a run still pending. A
+    starting worker calls it with no wait, since a worker killed before it restarted may
+    have held any of them; what is still queued just arrives twice and counts once.
+    """
     count = 0
     for run in db.session.scalars(
-        sa.select(MatchingRun).where(MatchingRun.state == RunState.RUNNING)
+        sa.select(MatchingRun).where(MatchingRun.state.in_(ACTIVE_RUN_STATES))
     ):
+        if run.state == RunState.PENDING:
+            if run.updated_at < utcnow() - after:
+                outbox.enqueue("xeco.full_run", run_id=run.id)
+                count += 1
+            continue
         count += publish_unfinished(run, older_than=after)
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -65,22 +66,33 @@ def find_or_create_organisation(name: str, kind: OrgKind, **fields) -> Organisat
     return org
 
 
-class RegistrationRefused(Conflict):
-    # The same answer as before organisations could be joined: it says no more about an
-    # address than it did then.
-    message = (
-        "These details cannot be registered: the e-mail address is registered already. "
-        "Sign in, or reset your password."
-    )
+@dataclass(frozen=True)
+class Registration:
+    """The answer to a registration, the same whether or not the address was new.
+
+    ``user`` is for the server's own use (an invited user is signed in at once) and is None
+    when the address had an account already; nothing shown to the registrant may depend on it.
+    """
+
+    email: str
+    role: Role
+    organisation_name: str
+    membership: Membership
+    user: User | None
 
 
-def register(data: dict) -> User:
+def register(data: dict) -> Registration:
     """Self-registration: a new organisation, or a request to join one that exists.
 
     Joining waits for the organisation's administrators (``pending``) unless the address is
     on one of its e-mail domains or an invitation for it came with the request, so nobody
-    takes over another's organisation by its name. The password is hashed before anything is
-    looked up, so a refusal takes as long as a success.
+    takes over another's organisation by its name.
+
+    A registration for an address that has an account is answered exactly as a new one
+    (the owner is told by e-mail instead), and a new self-registered account signs in only
+    after its address is confirmed: neither the answer, its timing nor a sign-in attempt
+    afterwards tells whether an address is known. The password is hashed before anything
+    is looked up, so both paths do the same work.
     """
     from xeco.services import account, organisations
 
@@ -89,21 +101,6 @@ def register(data: dict) -> User:
     email = normalise_email(data["email"])
     check_password_rule(data["password"], email, data["name"], data["organisation"]["name"])
     password_hash = hash_password(data["password"])
-    holder = db.session.scalar(sa.select(User).where(User.email == email))
-    if holder is not None:
-        # The address's owner learns of it.
-        with force_locale(holder.locale or "en"):
-            queue_email(
-                holder.email,
-                _("xeco: someone tried to register with your address"),
-                _(
-                    "Someone tried to open a new xeco account with this e-mail address. If it "
-                    "was you, sign in instead; if not, you need do nothing."
-                ),
-            )
-        refusal = RegistrationRefused()
-        refusal.keep_changes = True  # the notice to the owner must outlive the refusal
-        raise refusal
     invited = None
     if data.get("invitation"):
         invited = account.read_invitation(data["invitation"], email)
@@ -111,10 +108,15 @@ def register(data: dict) -> User:
             raise Invalid(errors={"json": {"role": [f"{invited.name} is a {invited.kind.value}."]}})
     organisation = invited or existing_organisation(data["organisation"]["name"], kind)
     membership = Membership.ACTIVE
+    if organisation is not None:
+        membership = account.member_state(organisation, email, invited is not None)
+    holder = db.session.scalar(sa.select(User).where(User.email == email))
+    if holder is not None:
+        _tell_owner_of_attempt(holder)
+        name = organisation.name if organisation else canonical(data["organisation"]["name"])
+        return Registration(email, role, name, membership, user=None)
     if organisation is None:
         organisation = find_or_create_organisation(kind=kind, **data["organisation"])
-    else:
-        membership = account.member_state(organisation, email, invited is not None)
     user = create_user(
         email,
         data["password"],
@@ -130,7 +132,19 @@ def register(data: dict) -> User:
         organisations.join(user)
     if not user.email_verified:
         account.send_verification(user)
-    return user
+    return Registration(email, role, organisation.name, membership, user=user)
+
+
+def _tell_owner_of_attempt(holder: User) -> None:
+    with force_locale(holder.locale or "en"):
+        queue_email(
+            holder.email,
+            _("xeco: someone tried to register with your address"),
+            _(
+                "Someone tried to open a new xeco account with this e-mail address. If it "
+                "was you, sign in instead; if not, you need do nothing."
+            ),
+        )
 
 
 def create_user(
@@ -178,20 +192,31 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active:
         check_decoy(password)
         return None
-    if not user.check_password(password):
+    if not user.check_password(password) or user.awaiting_confirmation:
         return None
-    user.last_login_at = utcnow()
+    record_sign_in(user)
     return user
 
 
-def active_user(user_id) -> User | None:
-    """The active user with this id from a token or session; None for anything else.
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
+
+
+def active_user_id(user_id) -> int | None:
+    """A token's or session's user id as a number, if it can be one.
 
     Ids are checked before the database sees them: a 40-digit number overflows its integer.
     """
     if not isinstance(user_id, str) or not user_id.isascii() or not user_id.isdigit():
         return None
     if len(user_id) > 10 or not 0 < int(user_id) <= MAX_USER_ID:
+        return None
+    return int(user_id)
+
+
+def active_user(user_id) -> User | None:
+    """The active user with this id from a token or session; None for anything else."""
+    if active_user_id(user_id) is None:
         return None
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
@@ -212,12 +237,19 @@ def revoke_token(jti: str, expires_at: datetime) -> None:
     db.session.flush()
 
 
-def token_revoked(claims: dict) -> bool:
-    """A withdrawn token, or one from before the user last signed out everywhere."""
-    user = active_user(claims.get("sub"))
-    if user is None or claims.get("ver", 0) != user.session_version:
-        return True
-    return db.session.get(RevokedToken, str(claims.get("jti"))) is not None
+def token_user(claims: dict) -> User | None:
+    """The active user a token speaks for; None when it was withdrawn, or is from before the
+    user last signed out everywhere. One query: every API request asks."""
+    user_id = claims.get("sub")
+    if active_user_id(user_id) is None:
+        return None
+    revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == str(claims.get("jti")))
+    row = db.session.execute(
+        sa.select(User, revoked.exists()).where(User.id == int(user_id), User.active.is_(True))
+    ).first()
+    if row is None or row[1] or claims.get("ver", 0) != row[0].session_version:
+        return None
+    return row[0]
 
 
 def list_users(page: int, per_page: int):

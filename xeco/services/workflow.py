@@ -22,7 +22,7 @@ from xeco.models import (
     User,
 )
 from xeco.models.base import utcnow
-from xeco.services import access, audit, notifications
+from xeco.services import access, audit, notices, notifications
 from xeco.services import matches as reads
 from xeco.services.engine_inputs import capability_profile, challenge_query
 
@@ -84,26 +84,10 @@ def decide(
 def _introduce(match: Match) -> None:
     _move(match, MatchStatus.INTRODUCED)
     match.introduced_at = utcnow()
-    ch, cap = match.challenge, match.capability
-    note = f"\n\nNote from the officer: {match.note_to_parties}" if match.note_to_parties else ""
-    for user in company_users(match):
-        notifications.notify(
-            user,
-            "introduced",
-            f"Introduction: {cap.title}",
-            f"Your challenge “{ch.title}” has been matched with “{cap.title}” "
-            f"({cap.organisation.name}). Please accept or decline the introduction.{note}",
-            match.id,
-        )
-    for user in provider_users(match):
-        notifications.notify(
-            user,
-            "introduced",
-            f"Introduction: {ch.title}",
-            f"Your capability “{cap.title}” has been matched with the challenge “{ch.title}” "
-            f"of {ch.organisation.name}. Please accept or decline the introduction.{note}",
-            match.id,
-        )
+    params = notices.match_params(match) | {"note": match.note_to_parties}
+    for side, users in (("company", company_users(match)), ("provider", provider_users(match))):
+        for user in users:
+            notifications.notify(user, "introduced", params | {"side": side}, match.id)
 
 
 def decide_many(
@@ -142,16 +126,10 @@ def respond(actor: User, match_id: int, response: str, note: str | None = None) 
         _move(match, MatchStatus.ACCEPTED)
         match.challenge.status = ChallengeStatus.MATCHED
     others = provider_users(match) if side == "company" else company_users(match)
-    verb = "accepted" if response == "accept" else "declined"
+    kind = "response_accepted" if response == "accept" else "response_declined"
     for user in others:
-        notifications.notify(
-            user,
-            f"response_{verb}",
-            f"The other party {verb}",
-            f"“{match.challenge.title}” ↔ “{match.capability.title}”: the other "
-            f"party {verb} the introduction." + (f" Note: {note}" if note else ""),
-            match.id,
-        )
+        params = notices.match_params(match) | {"note": note}
+        notifications.notify(user, kind, params, match.id)
     db.session.flush()
     audit.record(actor, f"respond_{response}", match, before=before)
     return match
@@ -187,11 +165,6 @@ def assign_reviewer(actor: User, challenge_id: int, reviewer_id: int) -> Challen
     db.session.flush()
     audit.record(actor, "assign_reviewer", challenge, before=before)
     if reviewer.id != actor.id:
-        notifications.notify(
-            reviewer,
-            "assigned",
-            f"Review assigned: {challenge.title}",
-            f"{actor.name} asked you to review the proposals for “{challenge.title}”.",
-            email=False,
-        )
+        params = {"challenge": challenge.title, "challenge_id": challenge.id, "actor": actor.name}
+        notifications.notify(reviewer, "assigned", params, email=False)
     return challenge

@@ -1,3 +1,3 @@
 """Thin Celery tasks: take ids, call one service, safe to run twice."""
 
-from xeco.tasks import heartbeat, mail, matching, outbox  # noqa: F401
+from xeco.tasks import followup, heartbeat, indexes, mail, matching, outbox  # noqa: F401

@@ -11,12 +11,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from xeco.errors import TRANSIENT
 
 log = logging.getLogger("xeco.tasks")
 T = TypeVar("T")
-TRANSIENT = (OperationalError, DBAPIError, BrokerError, ConnectionError)
 RETRY = dict(
     autoretry_for=TRANSIENT,
     retry_backoff=2,

@@ -61,6 +61,9 @@ def _start(sender=None, **_kwargs):
 
     threading.Thread(target=loop, name="xeco-heartbeat", daemon=True).start()
     celery.send_task("xeco.relay_outbox")
+    # A worker killed before this one started may have held a run's chunk or its planning:
+    # queue again whatever an active run still waits for (a duplicate counts once).
+    celery.send_task("xeco.resume_runs", kwargs={"after_seconds": 0})
 
 
 @worker_shutdown.connect

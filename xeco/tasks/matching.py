@@ -8,13 +8,16 @@ the database or the broker, are retried, with exponential backoff.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import task_failure
 from flask import current_app
 
+from xeco import transaction
 from xeco.resources import CAPABILITIES, CHALLENGES, PROGRAMMES
 from xeco.services import matching, runs
-from xeco.tasks.base import RETRY, TRANSIENT, logged
+from xeco.tasks.base import RETRY, logged
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ def match_programme(self, programme_id: int) -> dict:
 @shared_task(name="xeco.full_run", bind=True, **RETRY)
 def full_run(self, run_id: int) -> int:
     def plan():
-        matching.refresh_indexes(force=True)
+        matching.refresh_indexes()
         run = runs.plan(run_id, current_app.config["MATCHING_CHUNK_SIZE"])
         return run.total
 
@@ -59,25 +62,33 @@ def full_run(self, run_id: int) -> int:
 @shared_task(name="xeco.run_chunk", bind=True, **RETRY)
 def run_chunk(self, run_id: int, number: int) -> str:
     def work():
-        ids = runs.chunk_to_do(run_id, number)
+        ids = runs.claim_chunk(run_id, number)
         if ids is None:
             return "already counted"
-        proposals, errors = 0, []
-        indexes = matching.current_indexes()
-        for challenge_id in ids:
-            try:
-                done = matching.match_challenge(challenge_id, indexes)
-                # Re-scored proposals count too: "0 proposals" while 17 wait misleads.
-                proposals += done.proposed + done.refreshed
-            except TRANSIENT:
-                raise
-            except Exception as exc:  # one bad challenge must not sink the run
-                log.exception("run %s: challenge %s failed", run_id, challenge_id)
-                errors.append(f"challenge {challenge_id}: {type(exc).__name__}: {exc}"[:300])
-        runs.finish_chunk(run_id, number, proposals, errors)
-        return f"{len(ids)} challenges, {proposals} proposals"
+        out, errors = matching.match_chunk(ids, matching.current_indexes())
+        # Re-scored proposals count too: "0 proposals" while 17 wait misleads.
+        made = out.proposed + out.refreshed
+        runs.count_chunk(run_id, number, made, errors)
+        return f"{len(ids)} challenges, {made} proposals"
 
     return logged("run_chunk", f"run={run_id} chunk={number} task={self.request.id}", work)
+
+
+@task_failure.connect
+def _fail_run(sender=None, exception=None, args=None, kwargs=None, **_kw):
+    """A run's planning or chunk that failed for good (no retry left) fails its run.
+
+    Otherwise the run would stay ``running`` for ever, its watchdog republishing a chunk
+    that fails the same way each time.
+    """
+    if getattr(sender, "name", None) not in ("xeco.full_run", "xeco.run_chunk"):
+        return
+    given = dict(zip(("run_id", "number"), args or (), strict=False), **(kwargs or {}))
+    if given.get("run_id") is None:
+        return
+    what = "planning" if sender.name == "xeco.full_run" else f"chunk {given.get('number')}"
+    with sender.app.flask_app.app_context(), transaction.unit():
+        runs.fail(given["run_id"], f"{what}: {type(exception).__name__}: {exception}")
 
 
 @shared_task(name="xeco.scheduled_full_run", **RETRY)
@@ -90,5 +101,9 @@ def scheduled_full_run() -> int | str:
 
 
 @shared_task(name="xeco.resume_runs", **RETRY)
-def resume_runs() -> int:
-    return logged("resume_runs", "", runs.resume_stalled)
+def resume_runs(after_seconds: float = 600) -> int:
+    return logged(
+        "resume_runs",
+        f"after={after_seconds:g}s",
+        lambda: runs.resume_stalled(timedelta(seconds=after_seconds)),
+    )

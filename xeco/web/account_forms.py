@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from xeco.services.users import MIN_PASSWORD
@@ -63,6 +71,17 @@ class ProfileForm(FlaskForm):
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Save"))
+
+
+class ContactForm(FlaskForm):
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "tel", "maxlength": 40, "inputmode": "tel"},
+    )
+    share_phone = BooleanField(
+        _l("Share my phone with the other side once both accepted an introduction")
+    )
 
 
 class PasswordForm(FlaskForm):

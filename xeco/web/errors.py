@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from xeco.api import PREFIX
 from xeco.errors import DomainError, http_error
 from xeco.web.blueprint import bp
+from xeco.web.messages import translate
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _http_page(err: HTTPException):
 @bp.errorhandler(DomainError)
 def _domain(err: DomainError):
     # Service messages name the missing thing ("No match with id 7."): safe and useful.
-    return error_page(err.code, err.message)
+    return error_page(err.code, translate(err.message))
 
 
 @bp.errorhandler(HTTPException)

@@ -14,6 +14,8 @@ from marshmallow import Schema, ValidationError, validate
 from wtforms import StringField
 from wtforms import ValidationError as FieldError
 
+from xeco.web.messages import form_labels, translate
+
 # Commas (ASCII and Chinese), enumeration commas, semicolons and new lines all separate.
 _LIST_SPLIT = re.compile(r"[,，、;；\n]+")
 
@@ -103,7 +105,7 @@ def put_errors(
     for name, value in messages.items():
         field = getattr(form, str(name), None) if name != "_schema" else None
         field = field if field is not None else getattr(form, fallback or "", None)
-        flat = list(flatten(value))
+        flat = [translate(message, form_labels(form)) for message in flatten(value)]
         if skip_flagged and field is not None and field.errors:
             continue
         if field is not None and hasattr(field, "errors"):

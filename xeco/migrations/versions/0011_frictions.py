@@ -1,7 +1,7 @@
 """when each party answered an introduction
 
 Revision ID: 0011_frictions
-Revises: 0007_accounts
+Revises: 0009_index_store
 Create Date: 2026-11-27 16:00:00
 
 """
@@ -12,7 +12,7 @@ from xeco.models.base import UTCDateTime
 
 
 revision = '0011_frictions'
-down_revision = '0007_accounts'
+down_revision = '0009_index_store'
 branch_labels = None
 depends_on = None
 

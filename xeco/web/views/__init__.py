@@ -3,6 +3,7 @@
 from xeco.web.views import (  # noqa: F401
     account,
     admin,
+    after_intro,
     auth,
     dashboard,
     items,

@@ -34,7 +34,12 @@ def signin():
         if user is None:
             # Not tied to a field: either may be the wrong one, and saying which would tell
             # an attacker whether the address has an account.
-            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            form.form_errors.append(
+                _(
+                    "The e-mail address or the password is wrong, "
+                    "or the address is not confirmed yet."
+                )
+            )
         else:
             shown = str(get_locale() or "en")
             login_user(SessionUser(user))
@@ -67,9 +72,9 @@ def signup():
         if not form.password.errors:
             _check_password(form)
         if valid and data is not None and not form.errors:
-            user = _register(form, data)
-            if user is not None:
-                return _welcome(user)
+            done = _register(form, data)
+            if done is not None:
+                return _registered(done)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status
 
@@ -99,38 +104,33 @@ def _check_password(form: SignUpForm) -> None:
         put_errors(form, err.errors["json"])
 
 
-def _welcome(user):
-    login_user(SessionUser(user))
-    flash(_("Your account is ready."), "success")
-    if user.membership == Membership.PENDING:
+def _registered(done: users.Registration):
+    """The same page whether or not the address was new; an invited user (whose link proved
+    the address) is signed in at once."""
+    if done.user is not None and done.user.email_verified:
+        login_user(SessionUser(done.user))
+        users.record_sign_in(done.user)
+        flash(_("Your account is ready."), "success")
+        return redirect(url_for("web.home"))
+    if done.membership == Membership.PENDING:
         flash(
             _(
-                "%(org)s is registered already: its administrators have been asked to approve you.",
-                org=user.organisation.name,
+                "%(org)s is registered already: its administrators will be asked to approve "
+                "you once your address is confirmed.",
+                org=done.organisation_name,
             ),
             "info",
         )
-    if not user.email_verified:
-        flash(_("Confirm your e-mail address with the link we sent you."), "info")
-    return redirect(url_for("web.home"))
+    return render_template("auth/check_inbox.html", email=done.email)
 
 
-def _register(form: SignUpForm, data: dict):
+def _register(form: SignUpForm, data: dict) -> users.Registration | None:
     try:
-        user = users.register(data)
-    except users.RegistrationRefused as err:
-        transaction.abandon(err)
-        message = _(
-            "These details cannot be registered: the e-mail address is registered already. "
-            "Sign in, or reset your password."
-        )
-        put_errors(form, {"_schema": [message]})
-        return None
+        return users.register(data)
     except DomainError as err:
         transaction.abandon(err)
         put_errors(form, (err.errors or {}).get("json") or {"_schema": [err.message]})
         return None
-    return user
 
 
 @bp.post("/signout")

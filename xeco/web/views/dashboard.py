@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from xeco.models import STAFF_ROLES, MatchStatus
@@ -87,7 +88,8 @@ def dashboard():
 @roles_required(*STAFF_ROLES)
 def dashboard_csv():
     return Response(
-        reports.export_csv(),
+        # Codes as labels in the reader's language, read before the stream starts.
+        reports.export_csv(str(get_locale() or "en")),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=xeco-matches.csv"},
     )

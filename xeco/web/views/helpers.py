@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from xeco import transaction
 from xeco.errors import DomainError
+from xeco.web.messages import translate
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -50,7 +51,7 @@ def attempt(action, success: str | None = None):
         result = action()
     except DomainError as err:
         transaction.abandon(err)
-        flash(err.message, "error")
+        flash(translate(err.message), "error")
         return None, err
     if success:
         flash(success, "success")

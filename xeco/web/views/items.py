@@ -22,6 +22,7 @@ from xeco.web.blueprint import bp
 from xeco.web.formkit import load, put_errors, submitted
 from xeco.web.forms import ActionForm
 from xeco.web.kinds import KINDS, Kind
+from xeco.web.messages import translate
 from xeco.web.session import me
 from xeco.web.views.helpers import attempt, list_args
 
@@ -95,7 +96,7 @@ def _store(kind: Kind, user, obj, data: dict, form):
         if err.errors:
             put_errors(form, err.errors.get("json", err.errors))
         else:
-            form.form_errors.append(err.message)
+            form.form_errors.append(translate(err.message))
         return None
     flash(_("Saved. Matching runs in the background; proposals appear after review."), "success")
     imported = getattr(getattr(form, "publications", None), "imported", None)

@@ -23,6 +23,7 @@ from xeco.web.blueprint import bp
 from xeco.web.formkit import flatten, put_errors
 from xeco.web.forms import ActionForm, DecisionForm, ResponseForm
 from xeco.web.highlight import term_pairs
+from xeco.web.messages import form_labels, translate
 from xeco.web.session import me, roles_required
 from xeco.web.views.helpers import attempt, back, list_args, safe_next
 
@@ -172,9 +173,9 @@ def decide(match_id: int, form: DecisionForm) -> bool:
             put_errors(form, messages)
             for errors in messages.values():
                 for message in errors:
-                    flash(message, "error")
+                    flash(translate(message, form_labels(form)), "error")
         else:
-            flash(err.message, "error")
+            flash(translate(err.message), "error")
         return False
     if form.decision.data == "approve":
         flash(_("Approved: both parties are introduced (%(title)s).", title=title), "success")
@@ -192,7 +193,7 @@ def match_note(match_id: int):
             body = NoteInSchema().load({"body": request.form.get("body", "")})["body"]
         except ValidationError as err:
             for message in flatten(err.messages):
-                flash(message, "error")
+                flash(translate(message), "error")
         else:
             attempt(lambda: workflow.add_note(me(), match_id, body), _("Note added."))
     return redirect(url_for("web.match_detail", match_id=match_id) + "#notes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -19,7 +20,8 @@ from xeco.web.views.helpers import attempt, list_args
 def notifications_list():
     args = list_args(PageArgs, per_page=20)
     unread = True if request.args.get("unread") == "1" else None
-    page = service.list_for(me(), unread, args["page"], args["per_page"])
+    locale = str(get_locale() or "en")
+    page = service.list_for(me(), unread, args["page"], args["per_page"], locale)
     return render_template("notifications.html", page=page, unread=unread, form=ActionForm())
 
 

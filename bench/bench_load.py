@@ -1,0 +1,276 @@
+"""HTTP under load: the production stack against a bare Flask app, in the same run.
+
+Starts gunicorn (3 sync workers) on ``xeco.wsgi:app`` with ``XECO_ENV=production``,
+PostgreSQL, Redis (broker and rate-limit storage) and one Celery worker, and a bare Flask app
+(one JSON route) on the same gunicorn settings. 24 client threads then drive each for the
+same time: the bare app, then xeco with a mix of lists, search, the review queue, details,
+notifications and 10% posts of new challenges (which the worker matches meanwhile). Prints
+requests/s, latency percentiles, failures (any status >= 400 or error), and the ratio.
+
+Needs Redis and PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL, BENCH_REDIS_URL; the Redis
+database is flushed before and after). Everything started is stopped, also on failure.
+
+    .venv/bin/python bench/bench_load.py [--seconds 30] [--clients 24] [--n 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_pipeline import fresh_database, load, migrated_app, start_worker  # noqa: E402
+from bench.corpus import build  # noqa: E402
+
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+BIN = Path(sys.executable).parent
+BARE_APP = """
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+
+@app.get("/api/v1/ping")
+def ping():
+    return jsonify(status="ok")
+"""
+
+
+def serve(stack: ExitStack, module: str, port: int, env: dict, cwd: Path, log: Path) -> None:
+    """gunicorn with the production settings of the README, stopped when ``stack`` closes."""
+    from xeco.cli.serve import stop_process
+
+    cmd = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "3", module]
+    handle = stack.enter_context(open(log, "w"))  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
+    stack.callback(stop_process, proc, 30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(log.read_text()[-3000:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{module} did not start: {log.read_text()[-3000:]}")
+
+
+def drive(port: int, requests, seconds: float, clients: int) -> dict:
+    """``clients`` threads send ``requests()`` (method, path, headers, body, kind) for a time."""
+    latencies: list[float] = []
+    by_kind: Counter = Counter()
+    failures: Counter = Counter()
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rnd = random.Random(seed)
+        mine, kinds, failed = [], Counter(), Counter()
+        while time.monotonic() < stop:
+            method, path, headers, body, kind = requests(rnd)
+            start = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                conn.close()
+                if resp.status >= 400:
+                    failed[f"{kind} {resp.status}"] += 1
+            except OSError as err:
+                failed[f"{kind} {type(err).__name__}"] += 1
+            mine.append(time.perf_counter() - start)
+            kinds[kind] += 1
+        with lock:
+            latencies.extend(mine)
+            by_kind.update(kinds)
+            failures.update(failed)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    lat = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, round(p * (len(lat) - 1)))] * 1000
+
+    return {
+        "requests": len(lat),
+        "rps": len(lat) / elapsed,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "failures": dict(failures),
+        "kinds": dict(by_kind),
+    }
+
+
+def seed(app, n: int) -> dict:
+    """Capabilities, challenges, proposals (matched in this process) and notifications."""
+    from flask_jwt_extended import create_access_token
+
+    from xeco import transaction
+    from xeco.extensions import db
+    from xeco.models import Challenge, Match, Notification, User
+    from xeco.services import matching
+
+    caps, chals = build(n, n)
+    company_id, officer_id = load(app, caps, chals)
+    with app.app_context():
+        ids = db.session.scalars(sa.select(Challenge.id).order_by(Challenge.id)).all()
+        indexes = matching.current_indexes()
+        for start in range(0, len(ids), 200):
+            matching.match_challenges(ids[start : start + 200], indexes)
+        researcher = db.session.scalar(sa.select(User).where(User.email == "bench-r0@example.com"))
+        match_ids = db.session.scalars(sa.select(Match.id).order_by(Match.id)).all()
+        for i in range(200):
+            for user_id in (company_id, researcher.id, officer_id):
+                db.session.add(
+                    Notification(
+                        user_id=user_id,
+                        kind="match_approved",
+                        title=f"Match {i} approved",
+                        body="Open it to read the explanation.",
+                        match_id=match_ids[i],
+                    )
+                )
+        transaction.commit()
+        tokens = {
+            name: create_access_token(identity=db.session.get(User, uid))
+            for name, uid in (
+                ("company", company_id),
+                ("officer", officer_id),
+                ("researcher", researcher.id),
+            )
+        }
+        db.session.remove()
+    return {"tokens": tokens, "challenges": ids, "matches": match_ids}
+
+
+def xeco_requests(data: dict):
+    auth = {k: {"Authorization": f"Bearer {v}"} for k, v in data["tokens"].items()}
+    post_headers = dict(auth["company"], **{"Content-Type": "application/json"})
+    words = ["battery", "vision", "polymer", "sensor", "catalyst", "protein", "电池", "材料"]
+
+    def pick(rnd: random.Random):
+        roll = rnd.random()
+        if roll < 0.10:
+            body = json.dumps(
+                {
+                    "title": f"Load test need {rnd.randrange(10**9)}",
+                    "description": f"We look for {rnd.choice(words)} expertise for a pilot line.",
+                }
+            )
+            return "POST", "/api/v1/challenges", post_headers, body, "post challenge"
+        if roll < 0.25:
+            page = rnd.randint(1, 20)
+            return "GET", f"/api/v1/challenges?page={page}", auth["officer"], None, "list"
+        if roll < 0.35:
+            page = rnd.randint(1, 20)
+            return "GET", f"/api/v1/capabilities?page={page}", auth["researcher"], None, "list"
+        if roll < 0.50:
+            q = rnd.choice(words[:6])
+            return "GET", f"/api/v1/challenges?q={q}", auth["company"], None, "search"
+        if roll < 0.65:
+            page = rnd.randint(1, 20)
+            path = f"/api/v1/matches?status=proposed&page={page}"
+            return "GET", path, auth["officer"], None, "review queue"
+        if roll < 0.75:
+            cid = rnd.choice(data["challenges"])
+            return "GET", f"/api/v1/challenges/{cid}", auth["officer"], None, "detail"
+        if roll < 0.85:
+            mid = rnd.choice(data["matches"])
+            return "GET", f"/api/v1/matches/{mid}", auth["officer"], None, "detail"
+        who = rnd.choice(["company", "researcher", "officer"])
+        return "GET", "/api/v1/notifications", auth[who], None, "notifications"
+
+    return pick
+
+
+def report(name: str, r: dict) -> None:
+    print(
+        f"{name}: {r['requests']} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.0f} ms, "
+        f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, failures {r['failures'] or 'none'}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--clients", type=int, default=24)
+    ap.add_argument("--n", type=int, default=2000, help="capabilities and challenges loaded")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="xeco-load-"))
+    url = fresh_database("xeco_load")
+    broker = redis.Redis.from_url(REDIS)
+    broker.flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DATABASE_"))}
+    env.update(
+        XECO_ENV="production",
+        SECRET_KEY=secrets.token_hex(32),
+        DATABASE_URL=url,
+        CELERY_BROKER_URL=REDIS,
+        XECO_INSTANCE_PATH=str(tmp / "instance"),
+        LOG_LEVEL="WARNING",
+    )
+    # xeco reads its settings when first imported: after the environment is set.
+    app = migrated_app(env)
+    from xeco.cli.serve import stop_process
+
+    t = time.perf_counter()
+    data = seed(app, args.n)
+    print(
+        f"seeded {args.n} capabilities, {len(data['challenges'])} challenges, "
+        f"{len(data['matches'])} proposals in {time.perf_counter() - t:.1f} s"
+    )
+    (tmp / "bare_app.py").write_text(BARE_APP)
+    with ExitStack() as stack:
+        stack.callback(broker.flushdb)
+        worker = start_worker(env, 1, tmp / "worker.log")
+        stack.callback(stop_process, worker, 30)
+        serve(stack, "xeco.wsgi:app", 8761, env, ROOT, tmp / "xeco.log")
+        serve(stack, "bare_app:app", 8762, env, tmp, tmp / "bare.log")
+
+        def ping(_rnd):
+            return "GET", "/api/v1/ping", {}, None, "ping"
+
+        bare = drive(8762, ping, args.seconds, args.clients)
+        report("bare Flask", bare)
+        result = drive(8761, xeco_requests(data), args.seconds, args.clients)
+        report("xeco", result)
+        print("xeco requests by kind:", result["kinds"])
+        print(f"ratio: {result['rps'] / bare['rps']:.3f} of the bare app's requests/s")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+
+
+if __name__ == "__main__":
+    main()
