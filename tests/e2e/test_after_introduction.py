@@ -32,6 +32,8 @@ WORDS = {
         "offered": "your offer is with the officers",
         "requested": "Requested by the provider",
         "approve": "Approve",
+        "yes_approve": "Yes, approve and introduce",
+        "yes_accept": "Yes, accept",
         "accept": "Accept the introduction",
         "contacts": "Contacts",
         "send": "Send",
@@ -55,6 +57,8 @@ WORDS = {
         "offered": "您的申请已提交给专员审核",
         "requested": "由提供方申请",
         "approve": "批准",
+        "yes_approve": "是，批准并引荐",
+        "yes_accept": "是，接受",
         "accept": "接受对接",
         "contacts": "联系方式",
         "send": "发送",
@@ -122,13 +126,15 @@ def test_offer_introduction_contacts_conversation_outcome(browser, server, mail_
         match_path = card.locator("h2 a").get_attribute("href")
         shoot(officer, f"{lang}-after-03-queue")
         card.get_by_role("button", name=w["approve"], exact=True).click()
-        officer.wait_for_load_state()
+        with officer.expect_navigation():  # the dialog's button posts the form
+            officer.get_by_role("dialog").get_by_role("button", name=w["yes_approve"]).click()
 
         for page in (company, researcher):
             page.goto(server + match_path)
             assert w["contacts"] not in page.locator("main").inner_text()
             page.get_by_role("button", name=w["accept"]).click()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.get_by_role("dialog").get_by_role("button", name=w["yes_accept"]).click()
         company.goto(server + match_path)
         # The company reads how well it fits (a lacquer challenge and a lab of another
         # field: the lowest label), never the engine's score.

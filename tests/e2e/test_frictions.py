@@ -170,7 +170,7 @@ def test_every_error_shows_at_once(browser, server, shoot, lang):
         page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
         wrong = (
-            "The e-mail address or the password is wrong."
+            "The e-mail address or the password is wrong"
             if lang == "en-GB"
             else "电子邮件地址或密码错误"
         )
