@@ -5,53 +5,23 @@ from __future__ import annotations
 import time
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from tests.integration.conftest import wait_for
-from tests.integration.test_pipeline import TOPICS, headers, make_user, post, seed_capabilities
-from xeco import transaction
+from tests.integration.test_pipeline import run_state as pipeline_run_state
+from tests.integration.test_pipeline import start_run
 from xeco.extensions import db
-from xeco.models import MatchingRun, Role, RunState, StoredIndex, TaskOutbox
+from xeco.models import RunState, StoredIndex
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_second_worker_joins_a_running_full_run_with_the_stored_index(live_pg):
-    app, client = live_pg.app, live_pg.app.test_client()
-    with app.app_context():
-        people = seed_capabilities("ix")
-        company = make_user("ix-company@example.com", Role.COMPANY, "ix Company")
-        officer = make_user("ix-officer@example.com", Role.OFFICER)
-        transaction.commit()
-        for en, zh in TOPICS:
-            post(
-                client,
-                "/api/v1/capabilities",
-                people[en],
-                {"title": f"Lab of {en}", "summary": f"{en} {zh} research and testing."},
-            )
-        for i in range(60):
-            en, zh = TOPICS[i % len(TOPICS)]
-            post(
-                client,
-                "/api/v1/challenges",
-                company,
-                {"title": f"Need {i}: {en}", "description": f"Project {i} about {en}; {zh}."},
-            )
-        db.session.execute(sa.update(TaskOutbox).values(sent_at=sa.func.now()))
-        db.session.commit()
-        redis.Redis.from_url(live_pg.env["CELERY_BROKER_URL"]).flushdb()
-        resp = client.post("/api/v1/matching/runs", headers=headers(officer))
-        run_id = resp.get_json()["id"]
-        db.session.remove()
+    app = live_pg.app
+    run_id, _officer = start_run(live_pg, "ix", 60)
 
     def run_state():
-        with app.app_context():
-            run = db.session.get(MatchingRun, run_id)
-            state = (run.state, run.done, run.total)
-            db.session.remove()
-            return state
+        return pipeline_run_state(app, run_id)
 
     first = live_pg.worker().start()
     wait_for(lambda: run_state()[1] >= 4, 120, interval=0.02, what="a part of the run done")
