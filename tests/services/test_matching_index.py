@@ -155,3 +155,16 @@ def test_a_changed_capability_re_matches_only_challenges_whose_top_k_it_can_ente
         )
         == strong.id
     )
+
+
+def test_a_store_that_lost_the_cached_fit_is_fitted_afresh_not_folded_into(db, caps, index_log):
+    # A process keeps its index across a database reset (tests, a restored backup): what it
+    # holds was fitted on other profiles, so folding today's into it would score differently
+    # from every process that fits or loads afresh.
+    matching_index.get("capabilities")
+    db.session.execute(sa.delete(StoredIndex))
+    caps[0].summary = VISION
+    db.session.commit()
+    index = matching_index.get("capabilities")
+    assert fits(index_log) == 2 and index.drift()["folded"] == 0
+    assert stored(db) == 1

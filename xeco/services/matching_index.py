@@ -199,7 +199,10 @@ def get(name: str, force: bool = False) -> Index:
         sig, count, id_sum, _ = _state(name)
         cached = _cache.get(name)
         stored = index_store.latest_id(name)
-        fresh = cached is not None and (stored is None or (cached.base_id or 0) >= stored)
+        # Only the very fit this process holds may be folded on: a store that lost it (a
+        # database reset or restored under a running process) must not have another corpus's
+        # term weights folded into it.
+        fresh = cached is not None and cached.base_id == stored
         if fresh and cached.signature == sig and not force:
             return cached
         index = None
