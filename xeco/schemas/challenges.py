@@ -3,7 +3,15 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from xeco.models import CURRENCIES, ChallengeStatus, Visibility
-from xeco.schemas.common import ListArgs, OrganisationRefSchema, Sector, keywords, page_schema, text
+from xeco.schemas.common import (
+    Date,
+    ListArgs,
+    OrganisationRefSchema,
+    Sector,
+    keywords,
+    page_schema,
+    text,
+)
 
 SORTS = (
     "created_at",
@@ -43,7 +51,7 @@ class ChallengeSchema(Schema):
     budget_min = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
     budget_max = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
-    deadline = fields.Date(allow_none=True)
+    deadline = Date(allow_none=True)
     visibility = fields.Enum(Visibility, by_value=True)
     status = fields.Enum(ChallengeStatus, by_value=True, dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True)

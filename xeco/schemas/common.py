@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -53,6 +54,15 @@ class Trimmed(fields.String):
             what = "control characters" if self.multiline else "line breaks or control characters"
             raise ValidationError(f"Must not contain {what}.")
         return value.strip()
+
+
+class Date(fields.Date):
+    """An ISO date, or a date already read: a page's date field gives one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class BoundedList(fields.List):

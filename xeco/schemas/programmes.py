@@ -7,6 +7,7 @@ from xeco.schemas.challenges import check_range
 from xeco.schemas.common import (
     SECTORS,
     BoundedList,
+    Date,
     ListArgs,
     OrganisationRefSchema,
     keywords,
@@ -35,7 +36,7 @@ class ProgrammeSchema(Schema):
     amount_min = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
     amount_max = fields.Integer(allow_none=True, validate=validate.Range(0, 10**12))
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
-    deadline = fields.Date(allow_none=True)
+    deadline = Date(allow_none=True)
     url = fields.URL(allow_none=True, validate=validate.Length(max=300))
     status = fields.Enum(ProgrammeStatus, by_value=True, dump_only=True)
     organisation = fields.Nested(OrganisationRefSchema, dump_only=True)

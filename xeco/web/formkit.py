@@ -11,8 +11,6 @@ import re
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import Schema, ValidationError, validate
-from wtforms import StringField
-from wtforms import ValidationError as FieldError
 
 from xeco.web.messages import form_labels, translate
 
@@ -37,38 +35,6 @@ def split_list(raw: str | None) -> list[str]:
 
 def join_list(items) -> str:
     return ", ".join(items or [])
-
-
-class ListField(StringField):
-    """A list typed on one line: its data is the list, what the form shows is the line.
-
-    ``max_chars`` limits the typed line, with the message of WTForms' own Length check.
-    """
-
-    def __init__(self, label=None, validators=None, max_chars: int | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.max_chars = max_chars
-
-    def process_data(self, value) -> None:
-        self.data = list(value or [])
-
-    def process_formdata(self, valuelist) -> None:
-        if valuelist:
-            self.data = split_list(valuelist[0])
-
-    def _value(self) -> str:
-        # A form sent back with errors shows the line as it was typed.
-        return self.raw_data[0] if self.raw_data else join_list(self.data)
-
-    def pre_validate(self, form) -> None:
-        typed = self.raw_data[0] if self.raw_data else ""
-        if self.max_chars is not None and len(typed) > self.max_chars:
-            message = self.ngettext(
-                "Field cannot be longer than %(max)d character.",
-                "Field cannot be longer than %(max)d characters.",
-                self.max_chars,
-            )
-            raise FieldError(message % {"max": self.max_chars})
 
 
 def submitted(form: FlaskForm) -> bool | None:

@@ -1,7 +1,8 @@
 """The forms for challenges, capabilities and programmes.
 
 Limits (lengths, ranges, choices) come from the API schemas, so a page and the API refuse
-the same things; the schemas check the data again when the form is sent.
+the same things. The fields give the values the schemas take (see ``xeco.web.fields``), so
+what a page sends is ``form.payload``, and the schemas check it again.
 """
 
 from __future__ import annotations
@@ -15,30 +16,41 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from xeco.models import CURRENCIES
 from xeco.schemas.capabilities import CapabilitySchema
 from xeco.schemas.challenges import ChallengeSchema
 from xeco.schemas.common import SECTORS
 from xeco.schemas.programmes import ProgrammeSchema
-from xeco.web import publications as pubs
-from xeco.web.formkit import ListField, choices, length_limits
+from xeco.web.fields import (
+    ListField,
+    MultiCheckbox,
+    PublicationsField,
+    fallback,
+    int_or_none,
+    none_if_blank,
+    str_or_none,
+    strip,
+)
+from xeco.web.formkit import choices, length_limits
 from xeco.web.labels import SECTOR_LABELS
 
 MAX_AMOUNT = 10**12
+CAPACITY = 3  # what a capability takes when its owner leaves the number blank
 
 
 def text(schema, name, label, help_text, area=False, rows=6):
-    """A text field whose length limits and help come from the schema."""
+    """A text field whose length limits and help come from the schema; left blank, an
+    optional one gives None (the schema's least length is one character)."""
     low, high = length_limits(schema, name)
     required = schema._declared_fields[name].required
     checks = [InputRequired()] if required else [Optional()]
+    filters = () if required else (strip, none_if_blank)
     checks.append(Length(min=low or 0, max=high or 10_000))
     limits = _l("Up to %(n)s characters.", n=f"{high:,}") if high else ""
     # Joined when rendered, so both halves are in the reader's language.
@@ -48,8 +60,8 @@ def text(schema, name, label, help_text, area=False, rows=6):
         kw["minlength"] = low
     if area:
         kw["rows"] = rows
-        return TextAreaField(label, validators=checks, description=description, render_kw=kw)
-    return StringField(label, validators=checks, description=description, render_kw=kw)
+    field = TextAreaField if area else StringField
+    return field(label, validators=checks, filters=filters, description=description, render_kw=kw)
 
 
 def keywords_field():
@@ -61,21 +73,9 @@ def keywords_field():
     )
 
 
-class PublicationsField(TextAreaField):
-    """The publications as lines of "Title | year | DOI"; a form made from an item shows its own."""
-
-    def process_data(self, value) -> None:
-        self.data = value if isinstance(value, str) or value is None else pubs.as_lines(value)
-
-
 def sector_choices(blank: bool):
     pairs = [(s, SECTOR_LABELS[s]) for s in SECTORS]
     return choices([("", _l("— Choose —")), *pairs] if blank else pairs)
-
-
-class MultiCheckbox(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def money(label):
@@ -86,7 +86,36 @@ def money(label):
     )
 
 
-class ChallengeForm(FlaskForm):
+class ItemForm(FlaskForm):
+    """The form that makes a new item, or edits the one given as ``obj``.
+
+    A first look shows the item as stored. A post is read as it was sent: a field left out
+    of it is empty, never the stored value; only the fields named in ``compared`` get the
+    stored value under what was sent, to tell what changed.
+    """
+
+    compared: tuple[str, ...] = ()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        if formdata is not None and obj is not None:
+            data = {name: getattr(obj, name) for name in self.compared}
+            obj = None
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+
+    @property
+    def payload(self) -> dict:
+        """The data for the schema: without the token, the files, and what an edit left as
+        stored (a field's ``unchanged``)."""
+        return {
+            field.short_name: field.data
+            for field in self
+            if not isinstance(field, CSRFTokenField | FileField)
+            and not getattr(field, "unchanged", False)
+        }
+
+
+class ChallengeForm(ItemForm):
     title = text(ChallengeSchema, "title", _l("Title"), _l("One line that names the need."))
     description = text(
         ChallengeSchema,
@@ -97,12 +126,15 @@ class ChallengeForm(FlaskForm):
         rows=10,
     )
     keywords = keywords_field()
-    sector = SelectField(_l("Sector"), choices=sector_choices(True), validators=[Optional()])
+    sector = SelectField(
+        _l("Sector"), choices=sector_choices(True), coerce=str_or_none, validators=[Optional()]
+    )
     region = text(ChallengeSchema, "region", _l("Region"), _l("Where the work happens."))
     trl = SelectField(
         _l("Technology readiness wanted"),
         description=_l("TRL 1 is basic research, 9 a proven system in operation."),
         choices=choices([("", _l("— Not sure —"))] + [(str(i), f"TRL {i}") for i in range(1, 10)]),
+        coerce=int_or_none,
         validators=[Optional()],
     )
     budget_min = money(_l("Budget from"))
@@ -124,7 +156,9 @@ class ChallengeForm(FlaskForm):
     )
 
 
-class CapabilityForm(FlaskForm):
+class CapabilityForm(ItemForm):
+    compared = ("publications",)  # lines left as they were keep their abstracts
+
     title = text(CapabilitySchema, "title", _l("Title"), _l("What you offer, in one line."))
     summary = text(
         CapabilitySchema,
@@ -135,7 +169,7 @@ class CapabilityForm(FlaskForm):
         rows=10,
     )
     keywords = keywords_field()
-    sectors = MultiCheckbox(_l("Sectors"), choices=sector_choices(False))
+    sectors = MultiCheckbox(_l("Sectors"), choices=sector_choices(False), default=())
     equipment = text(
         CapabilitySchema,
         "equipment",
@@ -148,8 +182,9 @@ class CapabilityForm(FlaskForm):
     capacity = IntegerField(
         _l("Capacity"),
         description=_l("How many active collaborations you can take (0 to 100)."),
-        default=3,
+        default=CAPACITY,
         validators=[Optional(), NumberRange(0, 100)],
+        filters=[fallback(CAPACITY)],
         render_kw={"min": 0, "max": 100},
     )
     publications = PublicationsField(
@@ -157,7 +192,7 @@ class CapabilityForm(FlaskForm):
         description=_l(
             'One per line: "Title | year | DOI". Year and DOI may be left out. Up to 50.'
         ),
-        validators=[Optional(), Length(max=60_000)],
+        max_chars=60_000,
         render_kw={"rows": 6, "maxlength": 60_000},
     )
     publications_file = FileField(
@@ -172,8 +207,13 @@ class CapabilityForm(FlaskForm):
         ],
     )
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        if self.publications_file.data:
+            self.publications.add(self.publications_file.data)
 
-class ProgrammeForm(FlaskForm):
+
+class ProgrammeForm(ItemForm):
     title = text(ProgrammeSchema, "title", _l("Title"), _l("The programme's name."))
     summary = text(
         ProgrammeSchema,
@@ -188,6 +228,7 @@ class ProgrammeForm(FlaskForm):
         _l("Eligible sectors"),
         description=_l("None ticked means every sector."),
         choices=sector_choices(False),
+        default=(),
     )
     regions = ListField(
         _l("Eligible regions"),
@@ -205,5 +246,6 @@ class ProgrammeForm(FlaskForm):
         _l("Web page"),
         description=_l("Optional: the official page, starting with https://."),
         validators=[Optional(), Length(max=300)],
+        filters=[strip, none_if_blank],
         render_kw={"maxlength": 300, "inputmode": "url"},
     )

@@ -189,10 +189,19 @@ def merge(*lists: list[dict]) -> list[dict]:
     return out
 
 
-def as_lines(publications) -> str:
+FIELDS = ("title", "abstract", "year", "doi", "venue", "authors")
+
+
+def record(publication) -> dict:
+    """A stored publication as the schema takes it, without the fields it leaves empty."""
+    values = {name: getattr(publication, name) for name in FIELDS}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def as_lines(records: list[dict]) -> str:
     lines = []
-    for p in publications:
-        parts = [p.title, str(p.year) if p.year else "", p.doi or ""]
+    for p in records:
+        parts = [p["title"], str(p["year"]) if p.get("year") else "", p.get("doi") or ""]
         while parts and not parts[-1]:
             parts.pop()
         lines.append(" | ".join(parts))

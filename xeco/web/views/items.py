@@ -65,14 +65,10 @@ def _save(kind: Kind, obj=None):
     user = me()
     if obj is None:
         kind.service.check_can_create(user)  # a 403 page before anyone fills the form in
-    # A first look shows the item as stored; a post shows what was sent.
-    form = kind.form(obj=obj if request.method == "GET" else None)
+    form = kind.form(obj=obj)
     valid = submitted(form)
     if valid is not None:
-        data, problems = kind.to_data(form, obj)
-        if problems:
-            put_errors(form, {"publications": problems})
-        clean = load(form, kind.schema(), data)
+        clean = load(form, kind.schema(), form.payload)
         dates = {"deadline": form.deadline.data} if hasattr(form, "deadline") else {}
         put_errors(form, kind.service.problems(dates, obj), skip_flagged=True)
         if valid and clean is not None and not form.errors:
