@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from xeco.api.security import me, signed_in
-from xeco.models import Role
+from xeco.models import STAFF_ROLES
 from xeco.schemas.common import page_schema
 from xeco.schemas.organisations import (
     InvitedSchema,
@@ -33,7 +33,7 @@ class OrganisationById(MethodView):
         """An organisation."""
         return service.get(org_id)
 
-    @signed_in(Role.OFFICER, Role.ADMIN)
+    @signed_in(*STAFF_ROLES)
     @blp.arguments(OrganisationUpdateSchema)
     @blp.response(200, OrganisationSchema)
     def patch(self, data, org_id):

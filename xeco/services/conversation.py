@@ -14,7 +14,7 @@ from flask import current_app
 
 from xeco.errors import Conflict, Forbidden, Invalid
 from xeco.extensions import db
-from xeco.models import EmailOutbox, Match, MatchMessage, MatchStatus, Role, User
+from xeco.models import EmailOutbox, Match, MatchMessage, MatchStatus, User
 from xeco.models.base import utcnow
 from xeco.services import access, audit, notices, notifications
 from xeco.services import matches as reads
@@ -64,7 +64,7 @@ def participants(match: Match) -> list[User]:
     people = {u.id: u for u in (*company_users(match), *provider_users(match))}
     for officer_id in (match.decided_by_id, match.challenge.reviewer_id):
         officer = db.session.get(User, officer_id) if officer_id else None
-        if officer is not None and officer.active and officer.role in (Role.OFFICER, Role.ADMIN):
+        if officer is not None and officer.active and officer.is_staff:
             people[officer.id] = officer
     return list(people.values())
 

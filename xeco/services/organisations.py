@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
-from xeco.models import Membership, Organisation, Role, User
+from xeco.models import Membership, Organisation, User
 from xeco.models.base import utcnow
 from xeco.models.names import canonical
 from xeco.services import audit
@@ -62,7 +62,7 @@ def get(org_id: int) -> Organisation:
 
 def check_can_manage(actor: User, org: Organisation) -> None:
     """The organisation's own administrators, officers and site administrators."""
-    if actor.role in (Role.OFFICER, Role.ADMIN):
+    if actor.is_staff:
         return
     if actor.organisation_id == org.id and actor.org_admin and actor.membership == "active":
         return
@@ -150,7 +150,7 @@ def clean_domains(domains: list[str]) -> list[str]:
 
 def update(actor: User, org_id: int, data: dict) -> Organisation:
     """Officers and admins verify an organisation and set its e-mail domains."""
-    if actor.role not in (Role.OFFICER, Role.ADMIN):
+    if not actor.is_staff:
         raise Forbidden("Only officers and administrators verify organisations.")
     org = get(org_id)
     before = audit.snapshot(org)

@@ -6,7 +6,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xeco.models import Membership, Role, User
+from xeco.models import STAFF_ROLES, Membership, Role, User
 from xeco.services import account, admin, organisations
 from xeco.services import users as user_service
 from xeco.web.account_forms import DomainsForm, InviteForm, MergeForm, RoleForm, SearchForm
@@ -109,7 +109,7 @@ def admin_users():
 
 def _role_form() -> RoleForm:
     form = RoleForm()
-    form.role.choices = choices([(r.value, r.value) for r in (Role.OFFICER, Role.ADMIN)])
+    form.role.choices = choices([(r.value, r.value) for r in STAFF_ROLES])
     return form
 
 
@@ -138,7 +138,7 @@ def admin_user_role(user_id: int):
 
 # --- organisations -------------------------------------------------------------------------
 @bp.get("/admin/organisations")
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def admin_organisations():
     search = SearchForm(request.args)
     page = admin.search_organisations(search.q.data, _page())
@@ -146,7 +146,7 @@ def admin_organisations():
 
 
 @bp.route("/admin/organisations/<id:org_id>", methods=["GET", "POST"])
-@roles_required(Role.OFFICER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def admin_organisation(org_id: int):
     org = organisations.get(org_id)
     form = DomainsForm(
