@@ -18,7 +18,7 @@ class MatchStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-# The lifecycle of design.md; anything else is a 409.
+# The one lifecycle every layer reads; the API answers any other step with a 409.
 TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
     MatchStatus.PROPOSED: frozenset({MatchStatus.APPROVED, MatchStatus.REJECTED}),
     MatchStatus.APPROVED: frozenset({MatchStatus.INTRODUCED}),
