@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
@@ -41,9 +41,22 @@ class ResourceService:
     def visibility(self, user: User) -> sa.ColumnElement[bool]:
         return sa.true()
 
+    def shown(self) -> list:
+        """What an item shows of its linked rows, read with it rather than one by one."""
+        return [
+            loader(r)
+            for loader, r in (
+                (joinedload, getattr(self.model, "organisation", None)),
+                (selectinload, getattr(self.model, "publications", None)),
+            )
+            if r is not None
+        ]
+
     def get(self, user: User, item_id: int):
         obj = db.session.scalar(
-            sa.select(self.model).where(self.model.id == item_id, self.visibility(user))
+            sa.select(self.model)
+            .where(self.model.id == item_id, self.visibility(user))
+            .options(*self.shown())
         )
         if obj is None:
             raise NotFound(f"No {self.noun} with id {item_id}.")
