@@ -42,7 +42,8 @@ class ResourceService:
         return sa.true()
 
     def shown(self) -> list:
-        """What an item shows of its linked rows, read with it rather than one by one."""
+        """What an item shows of its linked rows, read with it rather than one by one: the
+        organisation in the same query, the publications in one more for a whole page."""
         return [
             loader(r)
             for loader, r in (
@@ -74,10 +75,7 @@ class ResourceService:
                 stmt = stmt.where(getattr(self.model, name) == args[name])
         stmt = self.extra_filters(stmt, args)
         stmt = stmt.order_by(*sort_clause(self.model, args.get("sort", "-created_at")))
-        # What the list shows of each item, in one query each rather than one per item.
-        shown = [getattr(self.model, r, None) for r in ("organisation", "publications")]
-        stmt = stmt.options(*(selectinload(r) for r in shown if r is not None))
-        return paginate(stmt, args["page"], args["per_page"])
+        return paginate(stmt.options(*self.shown()), args["page"], args["per_page"])
 
     def extra_filters(self, stmt: sa.Select, args: dict) -> sa.Select:
         return stmt
