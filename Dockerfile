@@ -8,4 +8,4 @@ RUN pip install --no-cache-dir .
 RUN useradd --create-home xeco && mkdir -p /data && chown xeco /data
 USER xeco
 EXPOSE 5000
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "xeco.wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:5000", "-c", "config/gunicorn.py", "xeco.wsgi:app"]

@@ -37,11 +37,19 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_pipeline import fresh_database, load, migrated_app, start_worker  # noqa: E402
+from bench.bench_pipeline import (  # noqa: E402
+    cpu_seconds,
+    fresh_database,
+    load,
+    migrated_app,
+    start_worker,
+)
 from bench.corpus import build  # noqa: E402
 
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 BIN = Path(sys.executable).parent
+# The production settings (README), for xeco and the bare app alike.
+GUNICORN = ROOT / "config" / "gunicorn.py"
 BARE_APP = """
 from flask import Flask, jsonify
 
@@ -54,11 +62,13 @@ def ping():
 """
 
 
-def serve(stack: ExitStack, module: str, port: int, env: dict, cwd: Path, log: Path) -> None:
+def serve(
+    stack: ExitStack, module: str, port: int, env: dict, cwd: Path, log: Path
+) -> subprocess.Popen:
     """gunicorn with the production settings of the README, stopped when ``stack`` closes."""
     from xeco.cli.serve import stop_process
 
-    cmd = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "3", module]
+    cmd = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "-c", str(GUNICORN), module]
     handle = stack.enter_context(open(log, "w"))  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
     stack.callback(stop_process, proc, 30)
@@ -70,7 +80,7 @@ def serve(stack: ExitStack, module: str, port: int, env: dict, cwd: Path, log: P
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/")
             conn.getresponse().read()
-            return
+            return proc
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{module} did not start: {log.read_text()[-3000:]}")
@@ -160,6 +170,11 @@ def seed(app, n: int) -> dict:
                     )
                 )
         transaction.commit()
+        # A database in service has its planner statistics and visibility map from
+        # autovacuum; right after a bulk load it has neither for up to a minute, and the
+        # plans (and index-only counts) of the first seconds would be those of empty tables.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
         tokens = {
             name: create_access_token(identity=db.session.get(User, uid))
             for name, uid in (
@@ -212,6 +227,23 @@ def xeco_requests(data: dict):
     return pick
 
 
+def cpu_split(web: subprocess.Popen, worker: subprocess.Popen, url: str) -> dict:
+    """CPU seconds so far of the web server, the Celery worker, the database's backends (those
+    connected now) and this process's client threads."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.scalars(
+            sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).all()
+    engine.dispose()
+    return {
+        "gunicorn": cpu_seconds(web.pid),
+        "celery": cpu_seconds(worker.pid),
+        "postgres": sum(cpu_seconds(pid) for pid in pids),
+        "bench clients": time.process_time(),
+    }
+
+
 def report(name: str, r: dict) -> None:
     print(
         f"{name}: {r['requests']} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.0f} ms, "
@@ -254,7 +286,7 @@ def main() -> None:
         stack.callback(broker.flushdb)
         worker = start_worker(env, 1, tmp / "worker.log")
         stack.callback(stop_process, worker, 30)
-        serve(stack, "xeco.wsgi:app", 8761, env, ROOT, tmp / "xeco.log")
+        web = serve(stack, "xeco.wsgi:app", 8761, env, ROOT, tmp / "xeco.log")
         serve(stack, "bare_app:app", 8762, env, tmp, tmp / "bare.log")
 
         def ping(_rnd):
@@ -262,9 +294,13 @@ def main() -> None:
 
         bare = drive(8762, ping, args.seconds, args.clients)
         report("bare Flask", bare)
+        before = cpu_split(web, worker, url)
         result = drive(8761, xeco_requests(data), args.seconds, args.clients)
+        used = {k: v - before.get(k, 0.0) for k, v in cpu_split(web, worker, url).items()}
         report("xeco", result)
         print("xeco requests by kind:", result["kinds"])
+        per = ", ".join(f"{k} {v / result['requests'] * 1000:.1f} ms" for k, v in used.items())
+        print(f"CPU per xeco request: {per}")
         print(f"ratio: {result['rps'] / bare['rps']:.3f} of the bare app's requests/s")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from xeco.models import search
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -85,6 +87,7 @@ def run_migrations_online():
     # Batch mode lets later ALTERs run on SQLite too; compare types so drift is caught.
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_object", search.declared_elsewhere)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -30,16 +30,21 @@ class Explanation(fields.List):
         super().__init__(fields.Nested(TermSchema), **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        pairs = [
+        # Built as TermSchema would dump them, without a nested dump per term: a review
+        # queue page holds some two hundred terms and dumping them was most of its time.
+        return [
             {
-                "term": t,
-                "weight": w,
-                "counterpart": other,
+                "term": _text(t),
+                "weight": None if w is None else float(w),
+                "counterpart": _text(other),
                 "cross_language": has_chinese(t) != has_chinese(other),
             }
             for t, w, other in ((e[0], e[1], e[2] if len(e) > 2 else e[0]) for e in value or [])
         ]
-        return super()._serialize(pairs, attr, obj, **kwargs)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 class ChallengeRefSchema(Schema):

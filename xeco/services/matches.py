@@ -23,13 +23,17 @@ def visibility(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(access.party_clause(user), Match.status.in_(VISIBLE_TO_PARTIES))
 
 
+# What a match shows of the rows it links, read with it.
+LOADED = (
+    joinedload(Match.challenge).joinedload(Challenge.organisation),
+    joinedload(Match.capability).joinedload(Capability.organisation),
+    joinedload(Match.institute).joinedload(Capability.organisation),
+    joinedload(Match.programme),
+)
+
+
 def _loaded(stmt: sa.Select) -> sa.Select:
-    return stmt.options(
-        joinedload(Match.challenge).joinedload(Challenge.organisation),
-        joinedload(Match.capability).joinedload(Capability.organisation),
-        joinedload(Match.institute).joinedload(Capability.organisation),
-        joinedload(Match.programme),
-    )
+    return stmt.options(*LOADED)
 
 
 def get(user: User, match_id: int) -> Match:
@@ -66,8 +70,8 @@ def list_matches(user: User, args: dict) -> Page:
         )
     if args.get("older_than_days") is not None:
         stmt = stmt.where(Match.created_at <= utcnow() - timedelta(days=args["older_than_days"]))
-    stmt = _loaded(stmt.order_by(Match.score.desc(), Match.id))
-    return paginate(stmt, args["page"], args["per_page"])
+    order = (Match.score.desc(), Match.id)
+    return paginate(stmt, args["page"], args["per_page"], order=order, load=LOADED)
 
 
 def for_challenge(user: User, challenge_id: int, args: dict) -> Page:

@@ -1,0 +1,92 @@
+"""Paging without needless work, and the text search's indexes on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from tests.factories import MatchFactory
+from xeco.models import Match, search
+from xeco.services import matches
+from xeco.services.capabilities import capabilities
+from xeco.services.challenges import challenges
+from xeco.services.listing import paginate, text_filter
+from xeco.services.programmes import programmes
+
+
+@pytest.fixture
+def statements(db):
+    """The SQL statements the session sends while the test runs."""
+    seen: list[str] = []
+
+    def _record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", _record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", _record)
+
+
+def _counts(seen: list[str]) -> int:
+    return sum("count(*)" in s.lower() for s in seen)
+
+
+def test_a_page_that_is_not_full_needs_no_count(db, users, statements):
+    MatchFactory.create_batch(5)
+    db.session.flush()
+    stmt = sa.select(Match).order_by(Match.id)
+    statements.clear()
+    last = paginate(stmt, 2, 3)
+    assert (len(last.items), last.total, last.pages) == (2, 5, 2)
+    assert _counts(statements) == 0
+    full = paginate(stmt, 1, 3)
+    assert (len(full.items), full.total) == (3, 5)
+    beyond = paginate(stmt, 4, 3)
+    assert (beyond.items, beyond.total) == ([], 5)
+    empty = paginate(stmt.where(Match.id < 0), 1, 3)
+    assert (empty.items, empty.total, empty.pages) == ([], 0, 1)
+    assert _counts(statements) == 2  # the full page and the one beyond the end
+
+
+def test_the_review_queue_picks_its_page_before_joining(db, users, statements):
+    made = MatchFactory.create_batch(7)
+    for i, m in enumerate(made):
+        m.score = 0.5 if i % 3 else 0.9  # ties: the id decides among equal scores
+    db.session.flush()
+    expected = [m.id for m in sorted(made, key=lambda m: (-m.score, m.id))]
+    officer = users["officer"]
+    seen = []
+    for page in (1, 2, 3):
+        statements.clear()
+        got = matches.list_matches(officer, {"page": page, "per_page": 3})
+        assert got.total == 7
+        seen += [m.id for m in got.items]
+        loaded = [s for s in statements if "JOIN" in s and "LIMIT" in s]
+        assert len(loaded) == 1 and "JOIN (SELECT matches.id" in loaded[0]
+        # The linked rows came with the page: no lazy load when they are shown.
+        statements.clear()
+        assert all(m.challenge.organisation and m.capability.organisation for m in got.items)
+        assert statements == []
+    assert seen == expected
+
+
+SEARCHED = (challenges, capabilities, programmes)
+
+
+def test_text_search_can_use_a_trigram_index_on_every_searched_column(db, dialect):
+    if dialect != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    # Tiny tables are read whole whatever the indexes; forbidding that shows whether an
+    # index matches the expression the query searches.
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    for service in SEARCHED:
+        model = service.model
+        table = model.__tablename__
+        cols = [getattr(model, c) for c in service.search_columns]
+        stmt = sa.select(model.id).where(text_filter("battery 电池材料", *cols))
+        sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.session.execute(sa.text(f"EXPLAIN {sql}")).scalars())
+        for column in service.search_columns:
+            assert search.index_name(table, column) in plan, plan
