@@ -37,6 +37,7 @@ class Memo:
         self.vocabulary = vocabulary
         self.words: dict[Hashable, dict[int, str]] = {}
         self.filler: np.ndarray | None = None
+        self.phrase: list[bool] | None = None
         self.lock = threading.Lock()
 
 
@@ -91,6 +92,13 @@ QUIET_TERMS = frozenset(
 
 def merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
     """Join entries that share a word on either side; words keep their first-seen order."""
+    mine, theirs = [e[0] for e in entries], [e[2] for e in entries]
+    if (
+        len(set(mine)) == len(entries)
+        and len(set(theirs)) == len(entries)
+        and not has_chinese("".join(mine) + "".join(theirs))
+    ):
+        return list(entries)  # most explanations of English texts: nothing to join
     parent = list(range(len(entries)))
 
     def root(i: int) -> int:
@@ -183,7 +191,9 @@ def pairs_batch(
                 raise IndexError(f"profile index {j} out of range")
     q_all = m.vectorize(list(queries)) if vectors is None else sp.csr_matrix(vectors)
     rows_ = m.rows_
-    is_filler = fillers(m)
+    is_filler = fillers(m).tolist()
+    phrase = phrases(m)
+    surface = m.surface_
     # The remembered words this call needs, held before any new profile can push them out.
     cache = memo(m).words
     pinned = {key: cache[key] for row in keys or () for key in row if key in cache}
@@ -224,11 +234,15 @@ def pairs_batch(
             # Columns in the query's word order, so merged words read as the query has them.
             ordered = [t for t in own if t in weight_of]
             ordered += [t for t in weight_of if t not in own]
-            entries = [
-                (display(m, t, own), float(weight_of[t]), display(m, t, theirs))
-                for t in ordered
-                if quiet or not is_filler[t]
-            ]
+            entries = []
+            for t in ordered:
+                if not quiet and is_filler[t]:
+                    continue
+                if phrase[t]:
+                    entries.append((display(m, t, own), weight_of[t], display(m, t, theirs)))
+                else:  # display() of a one-word term, inline: a chunk asks it 100,000 times
+                    word = surface[t]
+                    entries.append((own.get(t, word), weight_of[t], theirs.get(t, word)))
             pairs = merge(entries) if merge_words else entries
             pairs.sort(key=lambda e: (-e[1], e[0]))
             pairs_of_query.append(pairs[:n] if n is not None else pairs)
@@ -284,6 +298,14 @@ def fillers(m: Matcher) -> np.ndarray:
             (_is_filler(t) for t in m.terms_), dtype=bool, count=len(m.terms_)
         )
     return found.filler
+
+
+def phrases(m: Matcher) -> list[bool]:
+    """Per column, whether its term has several words (remembered per fit)."""
+    found = memo(m)
+    if found.phrase is None or len(found.phrase) != len(m.terms_):
+        found.phrase = [" " in t for t in m.terms_]
+    return found.phrase
 
 
 def _is_filler(term: str) -> bool:
