@@ -175,3 +175,20 @@ def test_explanations_remember_profile_words_by_key():
     # A fold keeps the words (same vocabulary); the texts need not be given again.
     folded = m.fold({len(PROFILES): "graphene sensor arrays"})
     assert folded.pairs_batch(query, js, None, keys=keys) == expected
+
+
+def test_an_explanation_names_a_column_by_the_text_s_most_frequent_word(fitted):
+    from xeco.matching.explain import word_of_column
+
+    text = "Proteins protein proteins: folding, folded and fold networks network"
+    got = word_of_column(fitted, text)
+    # Most frequent form first, then the longer, then the first seen; in the text's order.
+    assert [w for w in got.values() if w.startswith(("prot", "fold", "netw"))] == [
+        "proteins",
+        "folding",
+        "networks",
+    ]
+    assert word_of_column(fitted, text + " 蛋白质") == {
+        **got,
+        **{j: w for j, w in word_of_column(fitted, text + " 蛋白质").items() if j not in got},
+    }

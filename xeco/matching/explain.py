@@ -18,7 +18,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from xeco.matching.inputs import flat_text
-from xeco.matching.text import ACADEMIC_STOP_WORDS, NGRAM, english_stem, has_chinese, words
+from xeco.matching.text import (
+    ACADEMIC_STOP_WORDS,
+    NGRAM,
+    english_stem,
+    has_chinese,
+    tokens,
+    words,
+)
 
 if TYPE_CHECKING:
     from xeco.matching.matcher import Matcher
@@ -318,6 +325,8 @@ def word_of_column(m: Matcher, text: str) -> dict[int, str]:
 
     The dict is in the order the words first appear, so joined words read as written.
     """
+    if not has_chinese(text):
+        return _plain_word_of_column(m, text)
     found: dict[int, dict[str, float]] = {}
     vocab = m.vocabulary_
     weighted = m.analyzer.weighted
@@ -345,6 +354,29 @@ def word_of_column(m: Matcher, text: str) -> dict[int, str]:
         for j, c in found.items()
     }
     return dict(sorted(best.items(), key=lambda jw: rank[jw[1]]))
+
+
+def _plain_word_of_column(m: Matcher, text: str) -> dict[int, str]:
+    """:func:`word_of_column` of text without Chinese, where each word gives one term of
+    weight 1: the words are looked up in the fit's word table at C speed and each column's
+    most frequent word (ties: the longer, then the first) is picked with NumPy."""
+    table = m._words()
+    rows = np.fromiter(map(table.__getitem__, tokens(text)), dtype=np.int64)
+    if not len(rows):
+        return {}
+    words_of = table.words
+    uniq, first, count = np.unique(rows, return_index=True, return_counts=True)
+    cols = np.frombuffer(table.columns, dtype=np.int32)[uniq]
+    keep = cols >= 0
+    uniq, first, count, cols = uniq[keep], first[keep], count[keep], cols[keep]
+    length = np.fromiter((len(words_of[r]) for r in uniq.tolist()), dtype=np.int64, count=len(uniq))
+    order = np.lexsort((first, -length, -count, cols))
+    by_col = cols[order]
+    lead = np.ones(len(order), dtype=bool)
+    lead[1:] = by_col[1:] != by_col[:-1]
+    best = order[lead]  # one word per column
+    best = best[np.argsort(first[best], kind="stable")]
+    return dict(zip(cols[best].tolist(), (words_of[r] for r in uniq[best].tolist()), strict=True))
 
 
 def display(m: Matcher, j: int, own: dict[int, str]) -> str:

@@ -116,14 +116,23 @@ _ARRAYS = {
     "programme_id": "bigint[]",
     "institute_score": "float8[]",
     "programme_score": "float8[]",
-    "explanation": "json[]",
     "fingerprint": "text[]",
 }
 
 
 def _unnest(keys: tuple[str, ...]) -> str:
-    arrays = ", ".join(f"CAST(:{k} AS {_ARRAYS[k]})" for k in keys)
-    return f"unnest({arrays}) AS t({', '.join(keys)})"
+    """The rows as a table ``t`` with ``keys`` as its columns.
+
+    The explanations come as one JSON array whose elements are joined back by position: a
+    ``json[]`` parameter costs the driver a regular-expression escape of every string.
+    """
+    arrays = ", ".join(f"CAST(:{k} AS {_ARRAYS[k]})" for k in keys if k != "explanation")
+    names = ", ".join(k for k in keys if k != "explanation")
+    return (
+        f"(SELECT u.*, e.value AS explanation FROM unnest({arrays}) WITH ORDINALITY "
+        f"AS u({names}, n) JOIN json_array_elements(CAST(:explanation AS json)) "
+        "WITH ORDINALITY AS e(value, n) USING (n)) AS t"
+    )
 
 
 def _typed() -> list:
@@ -132,9 +141,8 @@ def _typed() -> list:
 
 def _columns(rows: list[dict], keys: tuple[str, ...]) -> dict[str, list]:
     out = {k: [r[k] for r in rows] for k in keys}
-    if "explanation" in out:
-        # As the engine's JSON serialiser writes them (config/settings.py).
-        out["explanation"] = [json.dumps(e, ensure_ascii=False) for e in out["explanation"]]
+    # As the engine's JSON serialiser writes them (config/settings.py), in one document.
+    out["explanation"] = json.dumps(out["explanation"], ensure_ascii=False)
     return out
 
 
