@@ -204,6 +204,8 @@ def pairs_batch(
     # The remembered words this call needs, held before any new profile can push them out.
     cache = memo(m).words
     pinned = {key: cache[key] for row in keys or () for key in row if key in cache}
+    shared_of = _shared_terms(q_all, rows_, js) if m._reducer.trivial else None
+    pair = 0
     result = []
     for i, query in enumerate(queries):
         lo, hi = q_all.indptr[i], q_all.indptr[i + 1]
@@ -212,20 +214,24 @@ def pairs_batch(
         own = word_of_column(m, flat_text(query))
         pairs_of_query = []
         for k, j in enumerate(js[i]):
-            if m._reducer.trivial:
-                rows, share = np.array([j]), 1.0
+            if shared_of is not None:
+                weight_of = shared_of(pair)
+                pair += 1
             else:
                 if row_scores is None:
                     row_scores = (q_all[i] @ m.rows_t_).toarray().ravel()
                 rows, share = m._reducer.explain_rows(j, row_scores)
-            if len(rows) == 1:
-                a, b = rows_.indptr[rows[0]], rows_.indptr[rows[0] + 1]
-                p_idx, p_data = rows_.indices[a:b], rows_.data[a:b] * share
-            else:
-                row = sp.csr_matrix(rows_[rows].sum(axis=0) * share)
-                p_idx, p_data = row.indices, row.data
-            shared, qi, pi = np.intersect1d(q_idx, p_idx, assume_unique=True, return_indices=True)
-            weights = q_data[qi].astype(np.float64) * p_data[pi]
+                if len(rows) == 1:
+                    a, b = rows_.indptr[rows[0]], rows_.indptr[rows[0] + 1]
+                    p_idx, p_data = rows_.indices[a:b], rows_.data[a:b] * share
+                else:
+                    row = sp.csr_matrix(rows_[rows].sum(axis=0) * share)
+                    p_idx, p_data = row.indices, row.data
+                shared, qi, pi = np.intersect1d(
+                    q_idx, p_idx, assume_unique=True, return_indices=True
+                )
+                weights = q_data[qi].astype(np.float64) * p_data[pi]
+                weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
             if keys is not None:
                 key = keys[i][k]
                 theirs = pinned.get(key)
@@ -237,7 +243,6 @@ def pairs_batch(
                 theirs = _profile_words(m, None, profiles[i][k])
             else:
                 theirs = {}
-            weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
             # Columns in the query's word order, so merged words read as the query has them.
             ordered = [t for t in own if t in weight_of]
             ordered += [t for t in weight_of if t not in own]
@@ -255,6 +260,24 @@ def pairs_batch(
             pairs_of_query.append(pairs[:n] if n is not None else pairs)
         result.append(pairs_of_query)
     return result
+
+
+def _shared_terms(q: sp.csr_matrix, rows: sp.csr_matrix, js: Sequence[Sequence[int]]):
+    """For profiles of one row each: ``pair -> {column: weight}`` of every (query, profile)
+    pair in ``js`` order, from one element-wise product of the pairs' rows (in float64, as
+    the products of their float32 weights)."""
+    counts = [len(row) for row in js]
+    which = np.repeat(np.arange(len(js)), counts)
+    profile = np.fromiter((j for row in js for j in row), dtype=np.int64, count=sum(counts))
+    both = q[which].astype(np.float64).multiply(rows[profile].astype(np.float64)).tocsr()
+    both.sort_indices()
+    ptr, cols, weights = both.indptr.tolist(), both.indices.tolist(), both.data.tolist()
+
+    def shared(pair: int) -> dict[int, float]:
+        a, b = ptr[pair], ptr[pair + 1]
+        return dict(zip(cols[a:b], weights[a:b], strict=True))
+
+    return shared
 
 
 def _profile_words(m: Matcher, key: Hashable | None, profile: Any) -> dict[int, str]:
