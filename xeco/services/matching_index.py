@@ -140,7 +140,8 @@ def _fold(base: Index, sig: str, count: int, id_sum: int) -> Index | None:
     ).all()
     changed = {i: bool(live) for i, ts, live in recent if base.seen.get(i) != ts.isoformat()}
     ids = base.ids.copy()
-    position = {int(i): p for p, i in enumerate(ids) if i >= 0}
+    position = dict(zip(ids.tolist(), range(len(ids)), strict=True))  # at C speed: 100,000 ids
+    position.pop(-1, None)  # closed profiles' emptied positions
     live_ids = {i for i, live in changed.items() if live}
     if (
         len(position) - sum(i in position for i in changed) + len(live_ids) != count
