@@ -61,6 +61,7 @@ class Batch:
         matcher = self.caps_index.matcher
         self.fps = [matcher.fingerprint(q) if matcher else "" for q in self.queries]
         self.text_keys: dict[int, tuple] = {}
+        self.texts: dict[int, dict] = {}  # capability texts read already (to fingerprint them)
         changed = {c.id: fp for c, fp in zip(chs, self.fps, strict=True) if c.fingerprint != fp}
         proposals.store_fingerprints(Challenge, changed)
         self.scored = self._rank()
@@ -100,9 +101,10 @@ class Batch:
         missing = [r[0] for r in rows if r[3] is None]  # cleared on every edit of the capability
         fps = {r[0]: r[3] for r in rows}
         if missing:
+            self.texts = capability_profiles(missing)
             fresh = {
                 cid: self.caps_index.matcher.fingerprint(profile)
-                for cid, profile in capability_profiles(missing).items()
+                for cid, profile in self.texts.items()
             }
             proposals.store_fingerprints(Capability, fresh)
             fps.update(fresh)
@@ -161,9 +163,8 @@ class Batch:
         keys = [[self.text_keys[p.capability_id] for p in props] for props in chosen]
         # Only the texts of capabilities this fit has not explained yet are read.
         known = matcher.remembered({key for row in keys for key in row}) if matcher else set()
-        profiles = capability_profiles(
-            {p.capability_id for ps in chosen for p in ps} - {key[0] for key in known}
-        )
+        unread = {p.capability_id for ps in chosen for p in ps} - {key[0] for key in known}
+        profiles = {**self.texts, **capability_profiles(unread - self.texts.keys())}
         where = [{cid: p for cid, p, _s in row} for row in self.scored]
         explained = (
             matcher.pairs_batch(
