@@ -32,7 +32,8 @@ from bench.corpus import build  # noqa: E402
 
 PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-DB_NAME = "xeco_bench"
+# Its own database name per engineer on a shared PostgreSQL: a fresh one is dropped first.
+DB_NAME = os.environ.get("BENCH_DB", "xeco_bench")
 
 
 def fresh_database(name: str = DB_NAME) -> str:

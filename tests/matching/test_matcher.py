@@ -156,3 +156,39 @@ def test_explain_many_equals_one_by_one():
     )
     query = "solid electrolyte for the lithium battery 固态电解质"
     assert m.explain_many(query, [0, 1, 2], n=5) == [m.explain(query, j, n=5) for j in range(3)]
+
+
+def test_explanations_remember_profile_words_by_key():
+    from tests.matching.conftest import PROFILES
+
+    m = Matcher().fit(PROFILES)  # its own fit: nothing remembered yet
+    query = ["lithium battery recycling", "protein folding networks"]
+    js = [[0, 2], [1]]
+    profiles = [[PROFILES[0], PROFILES[2]], [PROFILES[1]]]
+    keys = [[("cap", 0), ("cap", 2)], [("cap", 1)]]
+    assert m.remembered([("cap", 0)]) == set()
+    with pytest.raises(KeyError):
+        m.pairs_batch(query, js, None, keys=keys)
+    expected = m.pairs_batch(query, js, profiles)
+    assert m.pairs_batch(query, js, profiles, keys=keys) == expected
+    assert m.remembered([("cap", 0), ("cap", 1), ("cap", 9)]) == {("cap", 0), ("cap", 1)}
+    # A fold keeps the words (same vocabulary); the texts need not be given again.
+    folded = m.fold({len(PROFILES): "graphene sensor arrays"})
+    assert folded.pairs_batch(query, js, None, keys=keys) == expected
+
+
+def test_an_explanation_names_a_column_by_the_text_s_most_frequent_word(fitted):
+    from xeco.matching.explain import word_of_column
+
+    text = "Proteins protein proteins: folding, folded and fold networks network"
+    got = word_of_column(fitted, text)
+    # Most frequent form first, then the longer, then the first seen; in the text's order.
+    assert [w for w in got.values() if w.startswith(("prot", "fold", "netw"))] == [
+        "proteins",
+        "folding",
+        "networks",
+    ]
+    assert word_of_column(fitted, text + " 蛋白质") == {
+        **got,
+        **{j: w for j, w in word_of_column(fitted, text + " 蛋白质").items() if j not in got},
+    }

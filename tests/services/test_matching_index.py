@@ -168,3 +168,15 @@ def test_a_store_that_lost_the_cached_fit_is_fitted_afresh_not_folded_into(db, c
     index = matching_index.get("capabilities")
     assert fits(index_log) == 2 and index.drift()["folded"] == 0
     assert stored(db) == 1
+
+
+def test_a_run_chunk_may_skip_a_check_made_moments_ago_but_a_task_never_does(db, caps):
+    first = matching_index.get("capabilities")
+    newcomer = CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
+    db.session.commit()
+    # Checked a moment ago: a run's next chunk scores with the index as it was.
+    assert matching_index.get("capabilities", max_age=60) is first
+    assert newcomer.id not in first.ids
+    # Without max_age (every match task) the new capability is folded in at once.
+    assert newcomer.id in matching_index.get("capabilities").ids
+    assert newcomer.id in matching_index.get("capabilities", max_age=60).ids

@@ -9,24 +9,57 @@ as a reason (character n-grams, filler) are left out. :class:`~xeco.matching.Mat
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
 
 from xeco.matching.inputs import flat_text
-from xeco.matching.text import ACADEMIC_STOP_WORDS, NGRAM, english_stem, has_chinese, words
+from xeco.matching.text import (
+    ACADEMIC_STOP_WORDS,
+    NGRAM,
+    english_stem,
+    has_chinese,
+    tokens,
+    words,
+)
 
 if TYPE_CHECKING:
     from xeco.matching.matcher import Matcher
 
 Entry = tuple[str, float, str]
-# Profiles whose words are remembered per matcher: a few hundred columns each.
+# Profiles whose words are remembered per fit: a few hundred columns each.
 PROFILE_WORDS_CACHED = 20_000
-_PROFILE_WORDS: WeakKeyDictionary[Matcher, dict[tuple, dict[int, str]]] = WeakKeyDictionary()
+
+
+class Memo:
+    """What explanations remember for one fitted vocabulary: each profile's words (by the
+    caller's key, or by its text) and which columns are filler. A folded copy of a matcher
+    shares its fit's memo: folding changes rows, not words or columns."""
+
+    def __init__(self, vocabulary: dict) -> None:
+        self.vocabulary = vocabulary
+        self.words: dict[Hashable, dict[int, str]] = {}
+        self.filler: np.ndarray | None = None
+        self.phrase: list[bool] | None = None
+        self.lock = threading.Lock()
+
+
+def memo(m: Matcher) -> Memo:
+    found = getattr(m, "_memo", None)
+    if found is None or found.vocabulary is not m.vocabulary_:
+        found = m._memo = Memo(m.vocabulary_)
+    return found
+
+
+def remembered(m: Matcher, keys: Iterable[Hashable]) -> set:
+    """The ``keys`` whose profile words are remembered (their texts need not be read)."""
+    words_of = memo(m).words
+    return {key for key in keys if key in words_of}
+
 
 # Terms that may score but never explain a match (nor make a partner relevant): a person
 # reads them as filler. Chinese words are their own columns besides their English senses.
@@ -66,6 +99,13 @@ QUIET_TERMS = frozenset(
 
 def merge(entries: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
     """Join entries that share a word on either side; words keep their first-seen order."""
+    mine, theirs = [e[0] for e in entries], [e[2] for e in entries]
+    if (
+        len(set(mine)) == len(entries)
+        and len(set(theirs)) == len(entries)
+        and not has_chinese("".join(mine) + "".join(theirs))
+    ):
+        return list(entries)  # most explanations of English texts: nothing to join
     parent = list(range(len(entries)))
 
     def root(i: int) -> int:
@@ -141,12 +181,16 @@ def pairs_batch(
     merge_words: bool = True,
     quiet: bool = False,
     vectors: sp.csr_matrix | None = None,
+    keys: Sequence[Sequence[Hashable]] | None = None,
 ) -> list[list[list[Entry]]]:
     """:func:`pairs_many` for many queries: ``js[i]`` (and ``profiles[i]``) go with ``queries[i]``.
 
     The queries are vectorised in one go (or given as ``vectors``, from
     :meth:`~xeco.matching.Matcher.vectorize`), and a profile's words are remembered for the
-    fitted matcher (a full run explains each capability for many challenges).
+    fit (a full run explains each capability for many challenges). ``keys[i][k]`` names the
+    text of profile ``js[i][k]`` (say its id and when it was edited): its words are
+    remembered under that key, and its entry in ``profiles`` may be ``None`` once
+    :func:`remembered`.
     """
     for row in js:
         for j in row:
@@ -154,6 +198,14 @@ def pairs_batch(
                 raise IndexError(f"profile index {j} out of range")
     q_all = m.vectorize(list(queries)) if vectors is None else sp.csr_matrix(vectors)
     rows_ = m.rows_
+    is_filler = fillers(m).tolist()
+    phrase = phrases(m)
+    surface = m.surface_
+    # The remembered words this call needs, held before any new profile can push them out.
+    cache = memo(m).words
+    pinned = {key: cache[key] for row in keys or () for key in row if key in cache}
+    shared_of = _shared_terms(q_all, rows_, js) if m._reducer.trivial else None
+    pair = 0
     result = []
     for i, query in enumerate(queries):
         lo, hi = q_all.indptr[i], q_all.indptr[i + 1]
@@ -162,30 +214,47 @@ def pairs_batch(
         own = word_of_column(m, flat_text(query))
         pairs_of_query = []
         for k, j in enumerate(js[i]):
-            if m._reducer.trivial:
-                rows, share = np.array([j]), 1.0
+            if shared_of is not None:
+                weight_of = shared_of(pair)
+                pair += 1
             else:
                 if row_scores is None:
                     row_scores = (q_all[i] @ m.rows_t_).toarray().ravel()
                 rows, share = m._reducer.explain_rows(j, row_scores)
-            if len(rows) == 1:
-                a, b = rows_.indptr[rows[0]], rows_.indptr[rows[0] + 1]
-                p_idx, p_data = rows_.indices[a:b], rows_.data[a:b] * share
+                if len(rows) == 1:
+                    a, b = rows_.indptr[rows[0]], rows_.indptr[rows[0] + 1]
+                    p_idx, p_data = rows_.indices[a:b], rows_.data[a:b] * share
+                else:
+                    row = sp.csr_matrix(rows_[rows].sum(axis=0) * share)
+                    p_idx, p_data = row.indices, row.data
+                shared, qi, pi = np.intersect1d(
+                    q_idx, p_idx, assume_unique=True, return_indices=True
+                )
+                weights = q_data[qi].astype(np.float64) * p_data[pi]
+                weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+            if keys is not None:
+                key = keys[i][k]
+                theirs = pinned.get(key)
+                if theirs is None:
+                    theirs = pinned[key] = _profile_words(
+                        m, key, profiles[i][k] if profiles is not None else None
+                    )
+            elif profiles is not None:
+                theirs = _profile_words(m, None, profiles[i][k])
             else:
-                row = sp.csr_matrix(rows_[rows].sum(axis=0) * share)
-                p_idx, p_data = row.indices, row.data
-            shared, qi, pi = np.intersect1d(q_idx, p_idx, assume_unique=True, return_indices=True)
-            weights = q_data[qi].astype(np.float64) * p_data[pi]
-            theirs = {} if profiles is None else _profile_words(m, j, profiles[i][k])
-            weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+                theirs = {}
             # Columns in the query's word order, so merged words read as the query has them.
             ordered = [t for t in own if t in weight_of]
             ordered += [t for t in weight_of if t not in own]
-            entries = [
-                (display(m, t, own), float(weight_of[t]), display(m, t, theirs))
-                for t in ordered
-                if quiet or not filler(m, t)
-            ]
+            entries = []
+            for t in ordered:
+                if not quiet and is_filler[t]:
+                    continue
+                if phrase[t]:
+                    entries.append((display(m, t, own), weight_of[t], display(m, t, theirs)))
+                else:  # display() of a one-word term, inline: a chunk asks it 100,000 times
+                    word = surface[t]
+                    entries.append((own.get(t, word), weight_of[t], theirs.get(t, word)))
             pairs = merge(entries) if merge_words else entries
             pairs.sort(key=lambda e: (-e[1], e[0]))
             pairs_of_query.append(pairs[:n] if n is not None else pairs)
@@ -193,16 +262,41 @@ def pairs_batch(
     return result
 
 
-def _profile_words(m: Matcher, j: int, profile: Any) -> dict[int, str]:
-    """:func:`word_of_column` of profile ``j``, remembered per fitted matcher (bounded)."""
-    text = flat_text(profile)
-    cache = _PROFILE_WORDS.setdefault(m, {})
-    key = (j, len(text), hash(text))
+def _shared_terms(q: sp.csr_matrix, rows: sp.csr_matrix, js: Sequence[Sequence[int]]):
+    """For profiles of one row each: ``pair -> {column: weight}`` of every (query, profile)
+    pair in ``js`` order, from one element-wise product of the pairs' rows (in float64, as
+    the products of their float32 weights)."""
+    counts = [len(row) for row in js]
+    which = np.repeat(np.arange(len(js)), counts)
+    profile = np.fromiter((j for row in js for j in row), dtype=np.int64, count=sum(counts))
+    both = q[which].astype(np.float64).multiply(rows[profile].astype(np.float64)).tocsr()
+    both.sort_indices()
+    ptr, cols, weights = both.indptr.tolist(), both.indices.tolist(), both.data.tolist()
+
+    def shared(pair: int) -> dict[int, float]:
+        a, b = ptr[pair], ptr[pair + 1]
+        return dict(zip(cols[a:b], weights[a:b], strict=True))
+
+    return shared
+
+
+def _profile_words(m: Matcher, key: Hashable | None, profile: Any) -> dict[int, str]:
+    """:func:`word_of_column` of a profile, remembered per fit under ``key`` (else its
+    text), at most :data:`PROFILE_WORDS_CACHED` of them."""
+    cache = memo(m).words
+    text = None
+    if key is None:
+        text = flat_text(profile)
+        key = (len(text), hash(text))
     found = cache.get(key)
     if found is None:
-        if len(cache) >= PROFILE_WORDS_CACHED:
-            del cache[next(iter(cache))]  # the oldest
-        found = cache[key] = word_of_column(m, text)
+        if profile is None:
+            raise KeyError(f"no text given for profile {key!r}, and its words are not remembered")
+        found = word_of_column(m, flat_text(profile) if text is None else text)
+        with memo(m).lock:
+            if len(cache) >= PROFILE_WORDS_CACHED:
+                del cache[next(iter(cache))]  # the oldest
+            cache[key] = found
     return found
 
 
@@ -219,11 +313,32 @@ def substantive(m: Matcher, vector: sp.csr_matrix, j: int) -> bool:
     shared = np.intersect1d(
         vector.indices, np.concatenate([idx[ptr[r] : ptr[r + 1]] for r in rows])
     )
-    return any(not filler(m, int(c)) for c in shared)
+    return bool((~fillers(m)[shared]).any())
 
 
 def filler(m: Matcher, j: int) -> bool:
-    term = m.terms_[j]
+    return bool(fillers(m)[j])
+
+
+def fillers(m: Matcher) -> np.ndarray:
+    """Per column, whether it is filler (remembered per fit)."""
+    found = memo(m)
+    if found.filler is None or len(found.filler) != len(m.terms_):
+        found.filler = np.fromiter(
+            (_is_filler(t) for t in m.terms_), dtype=bool, count=len(m.terms_)
+        )
+    return found.filler
+
+
+def phrases(m: Matcher) -> list[bool]:
+    """Per column, whether its term has several words (remembered per fit)."""
+    found = memo(m)
+    if found.phrase is None or len(found.phrase) != len(m.terms_):
+        found.phrase = [" " in t for t in m.terms_]
+    return found.phrase
+
+
+def _is_filler(term: str) -> bool:
     # A phrase of filler ("low cost") is filler too.
     return term.startswith(NGRAM) or all(part in QUIET_TERMS for part in term.split(" "))
 
@@ -233,24 +348,59 @@ def word_of_column(m: Matcher, text: str) -> dict[int, str]:
 
     The dict is in the order the words first appear, so joined words read as written.
     """
-    found: dict[int, Counter] = {}
+    if not has_chinese(text):
+        return _plain_word_of_column(m, text)
+    found: dict[int, dict[str, float]] = {}
     vocab = m.vocabulary_
-    ws = words(text)
-    position: dict[str, int] = {}
-    for i, w in enumerate(ws):
-        position.setdefault(w, i)
     weighted = m.analyzer.weighted
-    for w in ws:
+    # Each distinct word once, in the order of its first appearance (a long profile repeats
+    # most of its words); a weight is added as often as the word occurs, as one pass would.
+    counted = Counter(words(text))
+    for w, n in counted.items():
         for t, x in weighted(w):
             j = vocab.get(t)
             if j is not None:
-                counter = found.get(j)
-                if counter is None:
-                    counter = found[j] = Counter()
-                counter[w] += x
+                mine = found.get(j)
+                if mine is None:
+                    mine = found[j] = {}
+                if x == 1.0:
+                    mine[w] = mine.get(w, 0.0) + n
+                else:
+                    total = mine.get(w, 0.0)
+                    for _ in range(n):
+                        total += x
+                    mine[w] = total
+    rank = {w: i for i, w in enumerate(counted)}
     # Ties go to the longer word: search-mode segmentation also yields 锂电 in 锂电池.
-    best = {j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] for j, c in found.items()}
-    return dict(sorted(best.items(), key=lambda jw: position[jw[1]]))
+    best = {
+        j: max(c.items(), key=lambda wx: (wx[1], len(wx[0])))[0] if len(c) > 1 else next(iter(c))
+        for j, c in found.items()
+    }
+    return dict(sorted(best.items(), key=lambda jw: rank[jw[1]]))
+
+
+def _plain_word_of_column(m: Matcher, text: str) -> dict[int, str]:
+    """:func:`word_of_column` of text without Chinese, where each word gives one term of
+    weight 1: the words are looked up in the fit's word table at C speed and each column's
+    most frequent word (ties: the longer, then the first) is picked with NumPy."""
+    table = m._words()
+    rows = np.fromiter(map(table.__getitem__, tokens(text)), dtype=np.int64)
+    if not len(rows):
+        return {}
+    words_of = table.words
+    uniq, first, count = np.unique(rows, return_index=True, return_counts=True)
+    with table._lock:  # a view of the table's array must not outlive a concurrent append
+        cols = np.frombuffer(table.columns, dtype=np.int32)[uniq]
+    keep = cols >= 0
+    uniq, first, count, cols = uniq[keep], first[keep], count[keep], cols[keep]
+    length = np.fromiter((len(words_of[r]) for r in uniq.tolist()), dtype=np.int64, count=len(uniq))
+    order = np.lexsort((first, -length, -count, cols))
+    by_col = cols[order]
+    lead = np.ones(len(order), dtype=bool)
+    lead[1:] = by_col[1:] != by_col[:-1]
+    best = order[lead]  # one word per column
+    best = best[np.argsort(first[best], kind="stable")]
+    return dict(zip(cols[best].tolist(), (words_of[r] for r in uniq[best].tolist()), strict=True))
 
 
 def display(m: Matcher, j: int, own: dict[int, str]) -> str:

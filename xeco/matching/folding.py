@@ -147,8 +147,10 @@ def _splice(old: sp.csr_matrix, new: sp.csr_matrix, old_src, new_src) -> sp.csr_
     return sp.csr_matrix(
         (
             np.concatenate(data) if data else np.zeros(0, weighting.DTYPE),
-            np.concatenate(indices).astype(old.indices.dtype) if indices else np.zeros(0, np.int32),
-            indptr.astype(old.indptr.dtype),
+            np.concatenate(indices).astype(old.indices.dtype, copy=False)
+            if indices
+            else np.zeros(0, np.int32),
+            indptr.astype(old.indptr.dtype, copy=False),
         ),
         shape=(len(src), old.shape[1]),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -275,14 +275,22 @@ class Matcher:
         profiles: Sequence[Sequence[Any]] | None = None,
         n: int | None = 10,
         vectors: sp.csr_matrix | None = None,
+        keys: Sequence[Sequence[Hashable]] | None = None,
     ) -> list[list[list[tuple[str, float, str]]]]:
         """:meth:`pairs_many` for many queries (a run's chunk of challenges) at once.
 
-        ``vectors``: the queries' :meth:`vectorize` when the caller has it already. See
+        ``vectors``: the queries' :meth:`vectorize` when the caller has it already;
+        ``keys``: names of the profiles' texts, see :meth:`remembered`. See
         :func:`xeco.matching.explain.pairs_batch`.
         """
         self._check()
-        return explain.pairs_batch(self, queries, js, profiles, n, vectors=vectors)
+        return explain.pairs_batch(self, queries, js, profiles, n, vectors=vectors, keys=keys)
+
+    def remembered(self, keys: Iterable[Hashable]) -> set:
+        """Those of ``keys`` (as passed to :meth:`pairs_batch`) whose profile words this fit
+        remembers: their texts need not be read again to explain them."""
+        self._check()
+        return explain.remembered(self, keys)
 
     def explain(self, query: Any, j: int, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` terms that contributed most to ``score(query)[j]``, as ``(term, weight)``.

@@ -71,10 +71,17 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
-        text = unicodedata.normalize(
-            "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-        )
+        text = unicodedata.normalize("NFC", _NON_ASCII.sub(_drop_combining, decomposed))
     return _SPACE.sub(" ", text.casefold()).strip()
+
+
+# No ASCII character combines: only the others need looking at (fingerprints of long
+# abstracts with one accent went through every character in Python).
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_combining(run: re.Match) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 def fold_accents(word: str) -> str:

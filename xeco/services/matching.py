@@ -32,9 +32,18 @@ __all__ = ["Outcome", "match_capability", "match_challenge", "match_challenges"]
 log = logging.getLogger(__name__)
 
 
-def current_indexes() -> tuple:
-    """The capability and programme indexes, checked against the database once."""
-    return matching_index.get("capabilities"), matching_index.get("programmes")
+# A run's chunks check the indexes against the database at most this often: two aggregate
+# queries over every profile, once per chunk, were a tenth of a chunk's time at 10,000.
+RUN_INDEX_MAX_AGE = 5.0
+
+
+def current_indexes(max_age: float = 0.0) -> tuple:
+    """The capability and programme indexes, checked against the database once (or not at
+    all when checked less than ``max_age`` seconds ago)."""
+    return (
+        matching_index.get("capabilities", max_age=max_age),
+        matching_index.get("programmes", max_age=max_age),
+    )
 
 
 def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:

@@ -7,6 +7,7 @@ another worker is kept (``INSERT ... ON CONFLICT DO NOTHING`` on the unique pair
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -15,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from xeco.extensions import db
 from xeco.models import Match, MatchRequest, MatchStatus
+from xeco.models.base import UTCDateTime, utcnow
 from xeco.services.sql import one_of
 
 MATCHES = Match.__table__
@@ -81,17 +83,82 @@ def insert_new(rows: list[dict]) -> None:
 
     No RETURNING: with it the driver sends one statement per row (four times slower), and a
     pair proposed concurrently by two tasks for the same challenge is rare enough to count
-    for both.
+    for both. On PostgreSQL the rows travel as one array per column in one statement.
     """
-    if rows:
-        stmt = _insert(MATCHES).on_conflict_do_nothing(
-            index_elements=["challenge_id", "capability_id"]
+    if not rows:
+        return
+    if _postgresql():
+        keys = ("challenge_id", "capability_id", *FIELDS)
+        db.session.execute(
+            sa.text(
+                f"INSERT INTO matches ({', '.join(keys)}, status, created_at, updated_at) "
+                f"SELECT {', '.join(keys)}, :status, :now, :now FROM {_unnest(keys)} "
+                "ON CONFLICT (challenge_id, capability_id) DO NOTHING"
+            ).bindparams(*_typed()),
+            {**_columns(rows, keys), "status": MatchStatus.PROPOSED.value, "now": utcnow()},
         )
-        db.session.execute(stmt, rows)
+        return
+    stmt = _insert(MATCHES).on_conflict_do_nothing(index_elements=["challenge_id", "capability_id"])
+    db.session.execute(stmt, rows)
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+# PostgreSQL array type of each column a proposal writes, as unnest() reads them.
+_ARRAYS = {
+    "id": "bigint[]",
+    "challenge_id": "bigint[]",
+    "capability_id": "bigint[]",
+    "score": "float8[]",
+    "institute_id": "bigint[]",
+    "programme_id": "bigint[]",
+    "institute_score": "float8[]",
+    "programme_score": "float8[]",
+    "fingerprint": "text[]",
+}
+
+
+def _unnest(keys: tuple[str, ...]) -> str:
+    """The rows as a table ``t`` with ``keys`` as its columns.
+
+    The explanations come as one JSON array whose elements are joined back by position: a
+    ``json[]`` parameter costs the driver a regular-expression escape of every string.
+    """
+    arrays = ", ".join(f"CAST(:{k} AS {_ARRAYS[k]})" for k in keys if k != "explanation")
+    names = ", ".join(k for k in keys if k != "explanation")
+    return (
+        f"(SELECT u.*, e.value AS explanation FROM unnest({arrays}) WITH ORDINALITY "
+        f"AS u({names}, n) JOIN json_array_elements(CAST(:explanation AS json)) "
+        "WITH ORDINALITY AS e(value, n) USING (n)) AS t"
+    )
+
+
+def _typed() -> list:
+    return [sa.bindparam("now", type_=UTCDateTime())]
+
+
+def _columns(rows: list[dict], keys: tuple[str, ...]) -> dict[str, list]:
+    out = {k: [r[k] for r in rows] for k in keys}
+    # As the engine's JSON serialiser writes them (config/settings.py), in one document.
+    out["explanation"] = json.dumps(out["explanation"], ensure_ascii=False)
+    return out
 
 
 def _rescore(rows: list[dict], expected: MatchStatus, **extra) -> None:
     if not rows:
+        return
+    if _postgresql():
+        keys = ("id", *FIELDS)
+        sets = ", ".join([*(f"{f} = t.{f}" for f in FIELDS), *(f"{k} = :{k}" for k in extra)])
+        db.session.execute(
+            sa.text(
+                f"UPDATE matches SET {sets}, updated_at = :now FROM {_unnest(keys)} "
+                "WHERE matches.id = t.id AND matches.status = :expected"
+            ).bindparams(*_typed()),
+            {**_columns(rows, keys), **extra, "expected": expected.value, "now": utcnow()},
+        )
         return
     stmt = (
         sa.update(MATCHES)

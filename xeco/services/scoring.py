@@ -60,6 +60,8 @@ class Batch:
         self.queries = [challenge_query(c) for c in chs]
         matcher = self.caps_index.matcher
         self.fps = [matcher.fingerprint(q) if matcher else "" for q in self.queries]
+        self.text_keys: dict[int, tuple] = {}
+        self.texts: dict[int, dict] = {}  # capability texts read already (to fingerprint them)
         changed = {c.id: fp for c, fp in zip(chs, self.fps, strict=True) if c.fingerprint != fp}
         proposals.store_fingerprints(Challenge, changed)
         self.scored = self._rank()
@@ -86,16 +88,23 @@ class Batch:
             return {}
         rows = db.session.execute(
             sa.select(
-                Capability.id, Capability.organisation_id, Capability.kind, Capability.fingerprint
+                Capability.id,
+                Capability.organisation_id,
+                Capability.kind,
+                Capability.fingerprint,
+                Capability.updated_at,
             ).where(one_of(Capability.id, ids))
         ).all()
+        # Every edit of a capability's texts stamps it: the key of the words it is explained with.
+        self.text_keys = {r[0]: (r[0], r[4]) for r in rows}
         left = capacity_left([r[0] for r in rows])
         missing = [r[0] for r in rows if r[3] is None]  # cleared on every edit of the capability
         fps = {r[0]: r[3] for r in rows}
         if missing:
+            self.texts = capability_profiles(missing)
             fresh = {
                 cid: self.caps_index.matcher.fingerprint(profile)
-                for cid, profile in capability_profiles(missing).items()
+                for cid, profile in self.texts.items()
             }
             proposals.store_fingerprints(Capability, fresh)
             fps.update(fresh)
@@ -107,7 +116,7 @@ class Batch:
                 capacity_left=left[cid],
                 fingerprint=fps[cid],
             )
-            for cid, org_id, kind, _fp in rows
+            for cid, org_id, kind, _fp, _ts in rows
         }
 
     def propose(self, i: int, stored: dict) -> list[pairing.Proposal]:
@@ -149,19 +158,24 @@ class Batch:
     def write(self, stored: dict, out: Outcome) -> list[int]:
         """Write every challenge's proposals; returns the undecided rows to withdraw."""
         chosen = [self.propose(i, stored.get(c.id, {})) for i, c in enumerate(self.chs)]
-        profiles = capability_profiles({p.capability_id for ps in chosen for p in ps})
         new, fresh, back, gone = [], [], [], []
         matcher = self.caps_index.matcher
+        keys = [[self.text_keys[p.capability_id] for p in props] for props in chosen]
+        # Only the texts of capabilities this fit has not explained yet are read.
+        known = matcher.remembered({key for row in keys for key in row}) if matcher else set()
+        unread = {p.capability_id for ps in chosen for p in ps} - {key[0] for key in known}
+        profiles = {**self.texts, **capability_profiles(unread - self.texts.keys())}
         where = [{cid: p for cid, p, _s in row} for row in self.scored]
         explained = (
             matcher.pairs_batch(
                 self.queries,
                 [[where[i][p.capability_id] for p in props] for i, props in enumerate(chosen)],
-                [[profiles[p.capability_id] for p in props] for props in chosen],
+                [[profiles.get(p.capability_id) for p in props] for props in chosen],
                 n=EXPLAIN_TERMS,
                 vectors=self.vectors,
+                keys=keys,
             )
-            if profiles
+            if any(chosen)
             else [[] for _ in chosen]
         )
         for i, (ch, props) in enumerate(zip(self.chs, chosen, strict=True)):

@@ -65,7 +65,8 @@ def run_chunk(self, run_id: int, number: int) -> str:
         ids = runs.claim_chunk(run_id, number)
         if ids is None:
             return "already counted"
-        out, errors = matching.match_chunk(ids, matching.current_indexes())
+        indexes = matching.current_indexes(max_age=matching.RUN_INDEX_MAX_AGE)
+        out, errors = matching.match_chunk(ids, indexes)
         # Re-scored proposals count too: "0 proposals" while 17 wait misleads.
         made = out.proposed + out.refreshed
         runs.count_chunk(run_id, number, made, errors)
