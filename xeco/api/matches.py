@@ -22,7 +22,7 @@ class Matches(MethodView):
         """The review queue: best first; filter by status, sector, score, organisation, age.
 
         A proposal the provider asked for (it offered help) carries `request`."""
-        page = service.list_matches(me(), args)
+        page = service.list_matches(me(), args, refs_only=True)
         match_extras.attach(me(), page.items)
         return page
 
@@ -49,4 +49,4 @@ class ChallengeMatches(MethodView):
     @challenge_blp.response(200, MatchPageSchema)
     def get(self, args, challenge_id):
         """Best first. Officers see all; the owner sees approved ones onward."""
-        return service.for_challenge(me(), challenge_id, args)
+        return service.for_challenge(me(), challenge_id, args, refs_only=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from xeco.errors import NotFound
 from xeco.extensions import db
-from xeco.models import Capability, Challenge, Match, User
+from xeco.models import Capability, Challenge, Match, Programme, User
 from xeco.models.base import utcnow
 from xeco.models.match import VISIBLE_TO_PARTIES
 from xeco.services import access
@@ -32,6 +32,42 @@ LOADED = (
 )
 
 
+# The API's lists show the linked rows as references (schemas/matches.py's *RefSchema): their
+# long texts and keyword lists were read, decoded and built into every page's objects for
+# nothing. (The pages show both texts, and so read whole rows.)
+_CHALLENGE_REF = (
+    Challenge.id,
+    Challenge.organisation_id,
+    Challenge.author_id,
+    Challenge.title,
+    Challenge.sector,
+    Challenge.visibility,
+    Challenge.status,
+    Challenge.created_at,
+)
+_CAPABILITY_REF = (
+    Capability.id,
+    Capability.organisation_id,
+    Capability.owner_id,
+    Capability.title,
+    Capability.kind,
+)
+LISTED = (
+    joinedload(Match.challenge).load_only(*_CHALLENGE_REF).joinedload(Challenge.organisation),
+    joinedload(Match.capability).load_only(*_CAPABILITY_REF).joinedload(Capability.organisation),
+    joinedload(Match.institute).load_only(*_CAPABILITY_REF).joinedload(Capability.organisation),
+    joinedload(Match.programme)
+    .load_only(
+        Programme.id,
+        Programme.organisation_id,
+        Programme.title,
+        Programme.amount_max,
+        Programme.deadline,
+    )
+    .joinedload(Programme.organisation),
+)
+
+
 def _loaded(stmt: sa.Select) -> sa.Select:
     return stmt.options(*LOADED)
 
@@ -45,7 +81,7 @@ def get(user: User, match_id: int) -> Match:
     return match
 
 
-def list_matches(user: User, args: dict) -> Page:
+def list_matches(user: User, args: dict, *, refs_only: bool = False) -> Page:
     stmt = sa.select(Match).where(visibility(user))
     if args.get("status") is not None:
         stmt = stmt.where(Match.status == args["status"])
@@ -71,9 +107,11 @@ def list_matches(user: User, args: dict) -> Page:
     if args.get("older_than_days") is not None:
         stmt = stmt.where(Match.created_at <= utcnow() - timedelta(days=args["older_than_days"]))
     order = (Match.score.desc(), Match.id)
-    return paginate(stmt, args["page"], args["per_page"], order=order, load=LOADED)
+    return paginate(
+        stmt, args["page"], args["per_page"], order=order, load=LISTED if refs_only else LOADED
+    )
 
 
-def for_challenge(user: User, challenge_id: int, args: dict) -> Page:
+def for_challenge(user: User, challenge_id: int, args: dict, *, refs_only: bool = False) -> Page:
     challenges.get(user, challenge_id)  # 404 unless the challenge is visible
-    return list_matches(user, dict(args, challenge_id=challenge_id))
+    return list_matches(user, dict(args, challenge_id=challenge_id), refs_only=refs_only)
