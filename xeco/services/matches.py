@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from xeco.errors import NotFound
 from xeco.extensions import db
-from xeco.models import Capability, Challenge, Match, Programme, User
+from xeco.models import Capability, Challenge, Match, Organisation, Programme, User
 from xeco.models.base import utcnow
 from xeco.models.match import VISIBLE_TO_PARTIES
 from xeco.services import access
@@ -52,10 +52,20 @@ _CAPABILITY_REF = (
     Capability.title,
     Capability.kind,
 )
+_ORGANISATION_REF = (Organisation.id, Organisation.name, Organisation.kind, Organisation.region)
 LISTED = (
-    joinedload(Match.challenge).load_only(*_CHALLENGE_REF).joinedload(Challenge.organisation),
-    joinedload(Match.capability).load_only(*_CAPABILITY_REF).joinedload(Capability.organisation),
-    joinedload(Match.institute).load_only(*_CAPABILITY_REF).joinedload(Capability.organisation),
+    joinedload(Match.challenge)
+    .load_only(*_CHALLENGE_REF)
+    .joinedload(Challenge.organisation)
+    .load_only(*_ORGANISATION_REF),
+    joinedload(Match.capability)
+    .load_only(*_CAPABILITY_REF)
+    .joinedload(Capability.organisation)
+    .load_only(*_ORGANISATION_REF),
+    joinedload(Match.institute)
+    .load_only(*_CAPABILITY_REF)
+    .joinedload(Capability.organisation)
+    .load_only(*_ORGANISATION_REF),
     joinedload(Match.programme)
     .load_only(
         Programme.id,
@@ -64,7 +74,8 @@ LISTED = (
         Programme.amount_max,
         Programme.deadline,
     )
-    .joinedload(Programme.organisation),
+    .joinedload(Programme.organisation)
+    .load_only(*_ORGANISATION_REF),
 )
 
 
