@@ -50,6 +50,10 @@ def stop_process(proc: subprocess.Popen, timeout: float) -> None:
             proc.wait(10)
 
 
+def _exit_on_signal(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 @click.command(help="Serve the UI and API; on the embedded default also run the worker.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Default: $PORT or 5000.")
@@ -72,6 +76,11 @@ def serve(host, port, worker):
         click.echo(f"background worker started (pid {proc.pid})")
 
         atexit.register(stop_process, proc, 10)
+        # atexit runs on Ctrl-C but not when the server is ended by a signal (kill, a closed
+        # terminal, a service manager): turned into an exit, those stop the worker too,
+        # instead of leaving it to take the next server's tasks.
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _exit_on_signal)
     click.echo(f"xeco on http://{host}:{port}/  (API docs: http://{host}:{port}/api/v1/docs)")
     # app.run() refuses to run inside the flask command; run_simple is what it would call.
     run_simple(
