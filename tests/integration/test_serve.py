@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,24 +12,15 @@ import time
 import psutil
 import pytest
 
+from tests.integration.conftest import _base_env, free_port
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_server_ended_by_a_signal_stops_its_worker(tmp_path, sig):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "REDIS_"))}
-    env.update(
-        XECO_INSTANCE_PATH=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'xeco.db'}",
-        XECO_ENV="development",
-        PYTHONUNBUFFERED="1",
-    )
+    # No broker configured: the embedded default, where serve starts its own worker.
+    env = _base_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'xeco.db'}")
     log = tmp_path / "serve.log"
     # A file, not a pipe: a pipe nobody reads would block the worker's logging.
     with log.open("w") as out:
