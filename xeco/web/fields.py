@@ -24,6 +24,10 @@ def none_if_blank(value):
     return None if value == "" else value
 
 
+# An optional text: trimmed, and None when left blank.
+OPTIONAL_TEXT = (strip, none_if_blank)
+
+
 def fallback(default):
     """A filter that gives ``default`` where the field was left blank."""
     return lambda value: default if value is None else value
@@ -31,10 +35,6 @@ def fallback(default):
 
 def int_or_none(value) -> int | None:
     return None if value in ("", None) else int(value)
-
-
-def str_or_none(value) -> str | None:
-    return value or None
 
 
 class TypedLimit:

@@ -28,14 +28,13 @@ from xeco.schemas.challenges import ChallengeSchema
 from xeco.schemas.common import SECTORS
 from xeco.schemas.programmes import ProgrammeSchema
 from xeco.web.fields import (
+    OPTIONAL_TEXT,
     ListField,
     MultiCheckbox,
     PublicationsField,
     fallback,
     int_or_none,
     none_if_blank,
-    str_or_none,
-    strip,
 )
 from xeco.web.formkit import choices, length_limits
 from xeco.web.labels import SECTOR_LABELS
@@ -50,7 +49,7 @@ def text(schema, name, label, help_text, area=False, rows=6):
     low, high = length_limits(schema, name)
     required = schema._declared_fields[name].required
     checks = [InputRequired()] if required else [Optional()]
-    filters = () if required else (strip, none_if_blank)
+    filters = () if required else OPTIONAL_TEXT
     checks.append(Length(min=low or 0, max=high or 10_000))
     limits = _l("Up to %(n)s characters.", n=f"{high:,}") if high else ""
     # Joined when rendered, so both halves are in the reader's language.
@@ -127,7 +126,7 @@ class ChallengeForm(ItemForm):
     )
     keywords = keywords_field()
     sector = SelectField(
-        _l("Sector"), choices=sector_choices(True), coerce=str_or_none, validators=[Optional()]
+        _l("Sector"), choices=sector_choices(True), coerce=none_if_blank, validators=[Optional()]
     )
     region = text(ChallengeSchema, "region", _l("Region"), _l("Where the work happens."))
     trl = SelectField(
@@ -246,6 +245,6 @@ class ProgrammeForm(ItemForm):
         _l("Web page"),
         description=_l("Optional: the official page, starting with https://."),
         validators=[Optional(), Length(max=300)],
-        filters=[strip, none_if_blank],
+        filters=OPTIONAL_TEXT,
         render_kw={"maxlength": 300, "inputmode": "url"},
     )
