@@ -44,7 +44,7 @@ class Memo:
         self.vocabulary = vocabulary
         self.words: dict[Hashable, dict[int, str]] = {}
         self.filler: np.ndarray | None = None
-        self.phrase: list[bool] | None = None
+        self.phrase: np.ndarray | None = None
         self.lock = threading.Lock()
 
 
@@ -199,7 +199,7 @@ def pairs_batch(
     q_all = m.vectorize(list(queries)) if vectors is None else sp.csr_matrix(vectors)
     rows_ = m.rows_
     is_filler = fillers(m).tolist()
-    phrase = phrases(m)
+    phrase = phrases(m).tolist()
     surface = m.surface_
     # The remembered words this call needs, held before any new profile can push them out.
     cache = memo(m).words
@@ -322,20 +322,21 @@ def filler(m: Matcher, j: int) -> bool:
 
 def fillers(m: Matcher) -> np.ndarray:
     """Per column, whether it is filler (remembered per fit)."""
-    found = memo(m)
-    if found.filler is None or len(found.filler) != len(m.terms_):
-        found.filler = np.fromiter(
-            (_is_filler(t) for t in m.terms_), dtype=bool, count=len(m.terms_)
-        )
-    return found.filler
+    return _per_term(m, "filler", _is_filler)
 
 
-def phrases(m: Matcher) -> list[bool]:
+def phrases(m: Matcher) -> np.ndarray:
     """Per column, whether its term has several words (remembered per fit)."""
+    return _per_term(m, "phrase", lambda term: " " in term)
+
+
+def _per_term(m: Matcher, name: str, test) -> np.ndarray:
     found = memo(m)
-    if found.phrase is None or len(found.phrase) != len(m.terms_):
-        found.phrase = [" " in t for t in m.terms_]
-    return found.phrase
+    marks = getattr(found, name)
+    if marks is None or len(marks) != len(m.terms_):
+        marks = np.fromiter((test(t) for t in m.terms_), dtype=bool, count=len(m.terms_))
+        setattr(found, name, marks)
+    return marks
 
 
 def _is_filler(term: str) -> bool:
