@@ -390,8 +390,7 @@ def _plain_word_of_column(m: Matcher, text: str) -> dict[int, str]:
         return {}
     words_of = table.words
     uniq, first, count = np.unique(rows, return_index=True, return_counts=True)
-    with table._lock:  # a view of the table's array must not outlive a concurrent append
-        cols = np.frombuffer(table.columns, dtype=np.int32)[uniq]
+    cols = table.columns_of(uniq)
     keep = cols >= 0
     uniq, first, count, cols = uniq[keep], first[keep], count[keep], cols[keep]
     length = np.fromiter((len(words_of[r]) for r in uniq.tolist()), dtype=np.int64, count=len(uniq))

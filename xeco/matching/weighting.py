@@ -51,6 +51,12 @@ class WordTable(dict):
             self[word] = row
         return row
 
+    def columns_of(self, rows: np.ndarray) -> np.ndarray:
+        """The column of each of ``rows`` (-1: none), as a copy: a view of ``columns`` must
+        not be alive while another thread appends to it."""
+        with self._lock:
+            return _ints(self.columns)[rows]
+
     def column(self, term: str) -> int | None:
         if self.grow:
             return self.vocabulary.setdefault(term, len(self.vocabulary))
@@ -67,7 +73,7 @@ class _Chunk:
 
     def flush(self, table: WordTable, first: int, stop: int, freq: list) -> sp.csr_matrix:
         w = _ints(self.word_rows)
-        plain_cols = _ints(table.columns)[w]
+        plain_cols = table.columns_of(w)
         kept = plain_cols >= 0
         lengths = _ints(self.seg_len)
         plain_rows = np.repeat(_ints(self.seg_doc), lengths)[kept]
