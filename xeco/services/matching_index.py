@@ -53,6 +53,7 @@ class Index:
     # id -> updated_at (ISO) of rows within MARGIN of ``newest`` already in the index.
     seen: dict[int, str] = field(default_factory=dict)
     base_id: int | None = None  # the stored fit this index derives from
+    checked: float = -math.inf  # time.monotonic() when last checked against the database
 
     def position(self, item_id: int) -> int | None:
         hits = np.flatnonzero(self.ids == item_id)
@@ -68,7 +69,6 @@ SOURCES = {
 }
 RESOURCES = {"capabilities": CAPABILITIES, "programmes": PROGRAMMES}
 _cache: dict[str, Index] = {}
-_checked: dict[str, float] = {}  # name -> time.monotonic() of the last check of _cache[name]
 _lock = threading.Lock()
 _refits_asked: set[tuple[str, int | None]] = set()
 
@@ -203,11 +203,7 @@ def get(name: str, force: bool = False, max_age: float = 0.0) -> Index:
     """
     with _lock:
         cached = _cache.get(name)
-        if (
-            not force
-            and cached is not None
-            and time.monotonic() - _checked.get(name, -math.inf) < max_age
-        ):
+        if not force and cached is not None and time.monotonic() - cached.checked < max_age:
             return cached
         sig, count, id_sum, _ = _state(name)
         stored = index_store.latest_id(name)
@@ -216,7 +212,7 @@ def get(name: str, force: bool = False, max_age: float = 0.0) -> Index:
         # term weights folded into it.
         fresh = cached is not None and cached.base_id == stored
         if fresh and cached.signature == sig and not force:
-            _checked[name] = time.monotonic()
+            cached.checked = time.monotonic()
             return cached
         index = None
         if not force:
@@ -228,7 +224,7 @@ def get(name: str, force: bool = False, max_age: float = 0.0) -> Index:
         if index.matcher is not None and folding.needs_refit(index.matcher):
             _ask_refit(index)
         _cache[name] = index
-        _checked[name] = time.monotonic()
+        index.checked = time.monotonic()
         return index
 
 
@@ -262,6 +258,5 @@ def refresh(force: bool = False) -> None:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
-        _checked.clear()
         _refits_asked.clear()
     challenge_vectors.clear_cache()
