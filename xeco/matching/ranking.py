@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits  # installed with (and used by) scikit-learn
 
+from xeco.matching import postings
 from xeco.matching.profiles import Reducer, cap
 from xeco.matching.weighting import DTYPE
 
@@ -176,19 +177,6 @@ def order_top_k(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: in
     return idx, val
 
 
-def sparse_top_k(q: sp.csr_matrix, pt: sp.csr_matrix, k: int, min_score: float, n_threads: int):
-    """Top-k of ``q @ pt`` with sparse-dot-topn: a row-wise sparse product that keeps only the
-    best ``k`` of each row as it goes (C++, threads), so no dense block is ever built."""
-    from sparse_dot_topn import sp_matmul_topn
-
-    # It cuts ties at the k-th place arbitrarily; a margin lets order_top_k break them by
-    # column as everywhere else (unless more than k profiles tie exactly).
-    c = sp_matmul_topn(q, pt, top_n=2 * k, threshold=min_score, n_threads=n_threads)
-    c = sp.csr_matrix(c)
-    rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
-    return order_top_k(rows, c.indices.astype(np.int64), c.data, c.shape[0], k)
-
-
 def merge_top_k(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], k: int):
     """The best ``k`` per row of two top-k results over disjoint columns."""
     idx = np.concatenate([a[0], b[0]], axis=1)
@@ -200,9 +188,9 @@ def merge_top_k(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarra
 class ProfileRanker:
     """Exact top-k profiles for many queries (see :mod:`xeco.matching.profiles` for rows).
 
-    Profiles scored by one row go through :func:`sparse_top_k`; the few that keep one row per
-    document (scored by the mean of their best ``m``) through :class:`BlockRanker` with that
-    reduction; the two results are merged per query.
+    Profiles scored by one row go through :func:`xeco.matching.postings.top_k`; the few that
+    keep one row per document (scored by the mean of their best ``m``) through
+    :class:`BlockRanker` with that reduction; the two results are merged per query.
     """
 
     def __init__(
@@ -225,7 +213,7 @@ class ProfileRanker:
 
     def top_k(self, q, k, min_score=0.0, n_threads=None, block_rows=None):
         n_threads = n_threads or min(4, os.cpu_count() or 1)
-        idx, val = sparse_top_k(q, self.base_t, k, min_score, n_threads)
+        idx, val = postings.top_k(q, self.base_t, k, min_score, n_threads)
         cap(val)
         if self.large is None:
             return idx, val
