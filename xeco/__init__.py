@@ -46,7 +46,13 @@ def create_app(config: object | str | None = None) -> Flask:
     from flask_smorest import Api
 
     from xeco.extensions import configure_sqlite, db, jwt, limiter, mail, migrate
+    from xeco.jsonio import JSONProvider, loads_column
 
+    app.json = JSONProvider(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_deserializer": loads_column,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -43,6 +43,14 @@ class Explanation(fields.List):
         ]
 
 
+class FitLabel(fields.Field):
+    """The fit word of a score. Not a ``fields.Function``: that inspects its function's
+    signature on every value, twenty times per page of proposals."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return fit_label(value)
+
+
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -101,8 +109,8 @@ class MatchSchema(Schema):
     provider_responded_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
-    fit = fields.Function(
-        lambda m: fit_label(m.score),
+    fit = FitLabel(
+        attribute="score",
         dump_only=True,
         metadata={"description": "strong, good or possible: what companies see, not the score."},
     )

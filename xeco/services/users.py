@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -240,16 +241,25 @@ def revoke_token(jti: str, expires_at: datetime) -> None:
 def token_user(claims: dict) -> User | None:
     """The active user a token speaks for; None when it was withdrawn, or is from before the
     user last signed out everywhere. One query: every API request asks."""
-    user_id = claims.get("sub")
-    if active_user_id(user_id) is None:
+    user_id = active_user_id(claims.get("sub"))
+    if user_id is None:
         return None
-    revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == str(claims.get("jti")))
     row = db.session.execute(
-        sa.select(User, revoked.exists()).where(User.id == int(user_id), User.active.is_(True))
+        _token_user_statement(), {"user_id": user_id, "jti": str(claims.get("jti"))}
     ).first()
     if row is None or row[1] or claims.get("ver", 0) != row[0].session_version:
         return None
     return row[0]
+
+
+@cache
+def _token_user_statement() -> sa.Select:
+    # Built once with bound parameters: building it anew took about half of this check's
+    # CPU (a quarter of a millisecond on every API request).
+    revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == sa.bindparam("jti"))
+    return sa.select(User, revoked.exists()).where(
+        User.id == sa.bindparam("user_id"), User.active.is_(True)
+    )
 
 
 def list_users(page: int, per_page: int):
