@@ -33,6 +33,10 @@ def _counts(seen: list[str]) -> int:
     return sum("count(*)" in s.lower() for s in seen)
 
 
+def _separate_counts(seen: list[str]) -> int:
+    return sum(s.lstrip().lower().startswith("select count(*)") for s in seen)
+
+
 def test_a_page_that_is_not_full_needs_no_count(db, users, statements):
     MatchFactory.create_batch(5)
     db.session.flush()
@@ -70,6 +74,43 @@ def test_the_review_queue_picks_its_page_before_joining(db, users, statements):
         assert all(m.challenge.organisation and m.capability.organisation for m in got.items)
         assert statements == []
     assert seen == expected
+
+
+def test_a_list_that_scans_counts_in_the_same_query(db, users, statements):
+    made = MatchFactory.create_batch(7)
+    for i, m in enumerate(made):
+        m.score = 0.5 if i % 3 else 0.9
+    db.session.flush()
+    expected = [m.id for m in sorted(made, key=lambda m: (-m.score, m.id))]
+    stmt = sa.select(Match)
+    order = (Match.score.desc(), Match.id)
+    load = matches.LISTED
+    seen = []
+    statements.clear()
+    for page in (1, 2, 3):
+        got = paginate(stmt, page, 3, order=order, load=load, scans=True)
+        assert (got.total, got.pages) == (7, 3)
+        seen += [m.id for m in got.items]
+    assert seen == expected
+    assert _counts(statements) == 3 and _separate_counts(statements) == 0
+    statements.clear()
+    beyond = paginate(stmt, 5, 3, order=order, load=load, scans=True)
+    assert (beyond.items, beyond.total) == ([], 7)  # no row carried the count: a COUNT tells
+    assert _separate_counts(statements) == 1
+    empty = paginate(stmt.where(Match.id < 0), 1, 3, order=order, load=load, scans=True)
+    assert (empty.items, empty.total, empty.pages) == ([], 0, 1)
+    assert _separate_counts(statements) == 1
+
+
+def test_a_search_of_challenges_asks_no_separate_count(db, users, statements):
+    made = MatchFactory.create_batch(4)  # each with its own challenge
+    for m in made:
+        m.challenge.title = "Battery recycling " + str(m.id)
+    db.session.flush()
+    statements.clear()
+    got = challenges.list(users["officer"], {"q": "battery", "page": 1, "per_page": 2})
+    assert got.total == 4 and len(got.items) == 2
+    assert _counts(statements) == 1 and _separate_counts(statements) == 0
 
 
 SEARCHED = (challenges, capabilities, programmes)

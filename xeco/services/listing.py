@@ -56,7 +56,9 @@ def sort_clause(model, sort: str, default_tiebreak=None):
     return [ordered.nulls_last(), (default_tiebreak or model.id.desc())]
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int, *, order=(), load=()) -> Page:
+def paginate(
+    stmt: sa.Select, page: int, per_page: int, *, order=(), load=(), scans: bool = False
+) -> Page:
     """One page of ``stmt``'s rows (ordered by ``order`` after the statement's own order) and
     the total. An empty list has one (empty) page, not zero. Arguments are already validated
     by the schemas, so nothing here aborts a request.
@@ -64,18 +66,27 @@ def paginate(stmt: sa.Select, page: int, per_page: int, *, order=(), load=()) ->
     ``load`` are eager-loading options that join other tables: the page is then picked on the
     statement's own table first and only its rows are joined, where a plain LIMIT/OFFSET
     would join every row up to the offset. A page that is not full tells the total by
-    itself, and then no COUNT is asked.
+    itself; otherwise a COUNT asks.
+
+    ``scans`` (with ``load``): picking the page reads every matching row anyway (an order no
+    index gives, a text search), so the pick counts them as it goes (``count(*) OVER ()``)
+    and no COUNT scans them a second time. Where an index gives the order, the pick stops
+    after the page and a separate COUNT (from the index alone) is cheaper: leave it False.
     """
     start = (page - 1) * per_page
     if load:
         model = stmt.column_descriptions[0]["entity"]
-        picked = stmt.with_only_columns(model.id).order_by(*order)
+        columns = [model.id, sa.func.count().over().label("total")] if scans else [model.id]
+        picked = stmt.with_only_columns(*columns).order_by(*order)
         picked = picked.limit(per_page).offset(start).subquery()
-        rows = sa.select(model).join(picked, model.id == picked.c.id).order_by(*order)
-        rows = rows.options(*load)
+        rows = sa.select(model, *picked.c[1:]).join(picked, model.id == picked.c.id)
+        found = db.session.execute(rows.order_by(*order).options(*load)).unique().all()
+        items = [row[0] for row in found]
+        if scans and found:
+            return Page(items, page, per_page, found[0].total)
     else:
         rows = stmt.order_by(*order).limit(per_page).offset(start)
-    items = list(db.session.scalars(rows).unique())
+        items = list(db.session.scalars(rows).unique())
     if (items and len(items) < per_page) or (not items and page == 1):
         total = start + len(items)
     else:
