@@ -28,17 +28,23 @@ def like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def text_filter(q: str, *columns) -> sa.ColumnElement[bool]:
+def text_filter(q: str, *columns, lowered=None) -> sa.ColumnElement[bool]:
     """Every word of ``q`` must appear in one of the columns (case-insensitive substring).
 
     Substring matching is what Chinese needs: there are no spaces to split words on.
+    ``lowered``: the columns' text already joined and lower-cased in one column (PostgreSQL's
+    ``search_text``, see :mod:`xeco.models.search`); each word is then looked for there,
+    lower-cased by the same database function.
     """
     clauses = []
     for word in q.split():
         pattern = like_pattern(word)
-        clauses.append(
-            sa.or_(*(sa.cast(c, sa.String).ilike(pattern, escape="\\") for c in columns))
-        )
+        if lowered is not None:
+            clauses.append(lowered.like(sa.func.lower(pattern), escape="\\"))
+        else:
+            clauses.append(
+                sa.or_(*(sa.cast(c, sa.String).ilike(pattern, escape="\\") for c in columns))
+            )
     return sa.and_(*clauses) if clauses else sa.true()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from xeco.errors import Conflict, Forbidden, Invalid, NotFound
 from xeco.extensions import db
-from xeco.models import User
+from xeco.models import User, search
 from xeco.models.base import utcnow
 from xeco.resources import Resource
 from xeco.services import access, audit, outbox
@@ -53,6 +53,12 @@ class ResourceService:
             if r is not None
         ]
 
+    def search_text(self):
+        """The lower-cased search text where the database keeps one (PostgreSQL)."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return None
+        return search.search_text(self.model.__tablename__)
+
     def get(self, user: User, item_id: int):
         obj = db.session.scalar(
             sa.select(self.model)
@@ -67,7 +73,7 @@ class ResourceService:
         stmt = sa.select(self.model).where(self.visibility(user))
         if args.get("q"):
             cols = [getattr(self.model, c) for c in self.search_columns]
-            stmt = stmt.where(text_filter(args["q"], *cols))
+            stmt = stmt.where(text_filter(args["q"], *cols, lowered=self.search_text()))
         if args.get("mine"):
             stmt = stmt.where(self.model.organisation_id == user.organisation_id)
         for name in ("status", "kind", "visibility"):
