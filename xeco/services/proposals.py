@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from xeco.extensions import db
 from xeco.models import Match, MatchRequest, MatchStatus
 from xeco.models.base import UTCDateTime, utcnow
-from xeco.services.sql import one_of
+from xeco.services.sql import on_postgresql, one_of
 
 MATCHES = Match.__table__
 # Values a proposal sets; the refresh statements bind them under other names (a bound
@@ -74,8 +74,7 @@ def existing(challenge_ids: Iterable[int]) -> dict[int, dict[int, Existing]]:
 
 
 def _insert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return (postgresql if on_postgresql() else sqlite).insert(table)
 
 
 def insert_new(rows: list[dict]) -> None:
@@ -87,7 +86,7 @@ def insert_new(rows: list[dict]) -> None:
     """
     if not rows:
         return
-    if _postgresql():
+    if on_postgresql():
         keys = ("challenge_id", "capability_id", *FIELDS)
         db.session.execute(
             sa.text(
@@ -100,10 +99,6 @@ def insert_new(rows: list[dict]) -> None:
         return
     stmt = _insert(MATCHES).on_conflict_do_nothing(index_elements=["challenge_id", "capability_id"])
     db.session.execute(stmt, rows)
-
-
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 # PostgreSQL array type of each column a proposal writes, as unnest() reads them.
@@ -149,7 +144,7 @@ def _columns(rows: list[dict], keys: tuple[str, ...]) -> dict[str, list]:
 def _rescore(rows: list[dict], expected: MatchStatus, **extra) -> None:
     if not rows:
         return
-    if _postgresql():
+    if on_postgresql():
         keys = ("id", *FIELDS)
         sets = ", ".join([*(f"{f} = t.{f}" for f in FIELDS), *(f"{k} = :{k}" for k in extra)])
         db.session.execute(

@@ -20,6 +20,7 @@ from xeco.resources import Resource
 from xeco.services import access, audit, outbox
 from xeco.services.listing import Page, paginate, sort_clause, text_filter
 from xeco.services.organisations import check_may_post
+from xeco.services.sql import on_postgresql
 
 
 @dataclass
@@ -55,9 +56,7 @@ class ResourceService:
 
     def search_text(self):
         """The lower-cased search text where the database keeps one (PostgreSQL)."""
-        if db.session.get_bind().dialect.name != "postgresql":
-            return None
-        return search.search_text(self.model.__tablename__)
+        return search.search_text(self.model.__tablename__) if on_postgresql() else None
 
     def get(self, user: User, item_id: int):
         obj = db.session.scalar(
