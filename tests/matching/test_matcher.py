@@ -20,10 +20,12 @@ def random_texts(n, rng, lo=3, hi=12):
     return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(lo, hi))) for _ in range(n)]
 
 
-def dense_top_k(scores, k):
+def dense_top_k(scores, k, min_score=0.0):
     idx = np.full((scores.shape[0], k), -1)
     for r, row in enumerate(scores):
-        order = sorted((c for c in range(len(row)) if row[c] > 0), key=lambda c: (-row[c], c))
+        order = sorted(
+            (c for c in range(len(row)) if row[c] > min_score), key=lambda c: (-row[c], c)
+        )
         idx[r, : len(order[:k])] = order[:k]
     return idx
 

@@ -4,18 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from tests.matching.test_matcher import dense_top_k
 from xeco.matching import postings
-
-
-def dense_top_k(dense, k, min_score):
-    n_q = dense.shape[0]
-    idx = np.full((n_q, k), -1)
-    val = np.zeros((n_q, k), dtype=np.float32)
-    for r, row in enumerate(dense):
-        order = sorted(np.flatnonzero(row > min_score), key=lambda c: (-row[c], c))[:k]
-        idx[r, : len(order)] = order
-        val[r, : len(order)] = row[order]
-    return idx, val
 
 
 def random_rows(n, v, density, rng, levels=4):
@@ -34,7 +24,9 @@ def test_equals_a_dense_sort_with_ties(n_threads, k, min_score):
     queries = random_rows(600, 20, 0.15, rng)
     dense = (queries @ profiles.T).toarray()
     idx, val = postings.top_k(queries, profiles.T.tocsr(), k, min_score, n_threads)
-    want_idx, want_val = dense_top_k(dense, k, min_score)
+    want_idx = dense_top_k(dense, k, min_score)
+    rows = np.arange(dense.shape[0])[:, None]
+    want_val = np.where(want_idx >= 0, dense[rows, np.maximum(want_idx, 0)], 0)
     assert (idx == want_idx).all()
     assert np.allclose(val, want_val, atol=1e-6)
     assert (dense == 0).all(axis=1).any()  # the empty rows were exercised
