@@ -1,9 +1,13 @@
 """Chinese and English in one term space: the lexicon, scores across languages, explanations."""
 
+import random
+
+import numpy as np
 import pytest
 
+from tests.matching.test_matcher import dense_top_k
 from xeco.matching import Matcher, lexicon
-from xeco.matching.text import Analyzer, detect_language
+from xeco.matching.text import Analyzer, detect_language, has_chinese
 
 PROFILES = [
     "Zebrafish models for drug cardiotoxicity screening: heart rate and arrhythmia imaging.",
@@ -110,3 +114,89 @@ def test_traditional_characters_translate_too():
 )
 def test_language_is_detected_by_share_of_words(text, language):
     assert detect_language(text) == language
+
+
+ZH_WORDS = [
+    "锂电池",
+    "回收",
+    "正极",
+    "石墨烯",
+    "传感器",
+    "蛋白质",
+    "机器人",
+    "视觉",
+    "催化剂",
+    "氢",
+    "膜",
+    "水质",
+    "芯片",
+    "激光",
+]
+EN_WORDS = [
+    "lithium",
+    "battery",
+    "recycling",
+    "cathode",
+    "graphene",
+    "sensor",
+    "protein",
+    "robot",
+    "vision",
+]
+
+
+def mixed_texts(n, rng, lo=2, hi=9):
+    """Chinese, English and a few mixed texts, from words with translations in both lists."""
+    texts = []
+    for i in range(n):
+        words = ZH_WORDS if i % 3 == 0 else EN_WORDS if i % 3 == 1 else ZH_WORDS + EN_WORDS
+        sep = "" if words is ZH_WORDS else " "
+        texts.append(sep.join(rng.choice(words) for _ in range(rng.randint(lo, hi))))
+    return texts
+
+
+def latin_length(m, vector) -> float:
+    """Length of a row's columns that are not Chinese-only, over its whole length."""
+    dense = np.asarray(vector.toarray()).ravel()
+    han = np.array([has_chinese(t) for t in m.terms_])
+    return float(np.linalg.norm(dense[~han]) / np.linalg.norm(dense))
+
+
+def test_a_pair_across_languages_is_scored_over_the_columns_both_fill(m):
+    english, chinese = "Advanced treatment of dyeing wastewater", "印染废水处理"
+    q_en, q_zh = m.vectorize([english]), m.vectorize([chinese])
+    raw_en = float((q_en @ m.rows_[1].T).toarray()[0, 0])  # English query, Chinese profile
+    raw_zh = float((q_zh @ m.rows_[1].T).toarray()[0, 0])  # Chinese with Chinese
+    raw_x = float((q_zh @ m.rows_[0].T).toarray()[0, 0])  # Chinese query, English profile
+    scores = m.score([english, chinese]).toarray()
+    assert raw_en > 0 and latin_length(m, m.rows_[1]) < 0.9
+    assert scores[0, 1] == pytest.approx(raw_en / latin_length(m, m.rows_[1]), rel=1e-4)
+    assert scores[1, 1] == pytest.approx(raw_zh, rel=1e-5)  # within one language: unchanged
+    assert scores[1, 0] == pytest.approx(raw_x / latin_length(m, q_zh), rel=1e-4, abs=1e-7)
+    assert scores[0, 1] > 2 * raw_en  # the Chinese lab's plain cosine hid two thirds of it
+
+
+def test_uncalibrated_method_keeps_the_plain_cosine():
+    plain = Matcher(method="uncalibrated").fit(PROFILES)
+    query = "Advanced treatment of dyeing wastewater"
+    raw = float((plain.vectorize([query]) @ plain.rows_[1].T).toarray()[0, 0])
+    assert plain.score([query]).toarray()[0, 1] == pytest.approx(raw, rel=1e-5)
+
+
+@pytest.mark.parametrize("n_queries", [7, 90])  # the single-product path and the postings walk
+def test_top_k_and_profile_scores_equal_the_calibrated_scores(n_queries):
+    rng = random.Random(11)
+    # Profiles with many documents go through the block ranker and its own calibration.
+    profiles = mixed_texts(30, rng) + [mixed_texts(rng.randint(9, 12), rng) for _ in range(12)]
+    fitted = Matcher().fit(profiles)
+    assert not fitted.reach_.chinese.all() and fitted.reach_.chinese.any()
+    queries = mixed_texts(n_queries, rng, 1, 5)
+    expected = fitted.score(queries).toarray()
+    idx, scores = fitted.top_k(queries, k=6, n_threads=2)
+    assert (idx == dense_top_k(expected, 6)).all()
+    got = np.where(idx >= 0, expected[np.arange(n_queries)[:, None], np.maximum(idx, 0)], 0)
+    assert np.allclose(scores, got, atol=1e-6)
+    for j in (0, 1, 2, 35):
+        assert np.allclose(fitted.profile_scores(queries, j), expected[:, j], atol=1e-6)
+    v = fitted.vectorize(queries)
+    assert np.allclose(fitted.similarity(v[:3], v[3:5]), fitted.similarity(v[3:5], v[:3]).T)

@@ -205,6 +205,8 @@ def pairs_batch(
     cache = memo(m).words
     pinned = {key: cache[key] for row in keys or () for key in row if key in cache}
     shared_of = _shared_terms(q_all, rows_, js) if m._reducer.trivial else None
+    # Weights sum to the calibrated score, so each pair's are scaled as its score is.
+    q_reach, p_reach = m._query_reach(q_all), m.reach_
     pair = 0
     result = []
     for i, query in enumerate(queries):
@@ -232,6 +234,9 @@ def pairs_batch(
                 )
                 weights = q_data[qi].astype(np.float64) * p_data[pi]
                 weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
+            if q_reach is not None and not (q_reach.chinese[i] and p_reach.chinese[j]):
+                scale = float(q_reach.inverse[i] * p_reach.inverse[j])
+                weight_of = {t: w * scale for t, w in weight_of.items()}
             if keys is not None:
                 key = keys[i][k]
                 theirs = pinned.get(key)

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from xeco.matching import explain, folding, methods, state, weighting
+from xeco.matching.calibration import Reach, calibrate_dense, calibrate_sparse, han_columns
 from xeco.matching.inputs import Document, fingerprint, profile_documents, query_document
 from xeco.matching.profiles import Reducer, topm_rows
 from xeco.matching.ranking import ProfileRanker, select_top_k
@@ -46,6 +47,8 @@ class Matcher:
     - ``rows_t_``: its transpose in CSR (one row of postings per term), so a query only
       touches the profiles that share its terms
     - ``surface_``: column -> the most frequent word that produced the term (for explanations)
+    - ``reach_``: per profile, whether it counts as Chinese and its cross-language factor
+      (:mod:`xeco.matching.calibration`); None for a method without calibration
     """
 
     def __init__(self, method: str | None = None) -> None:
@@ -126,6 +129,23 @@ class Matcher:
         self.extra_owner_ = extra_owner
         self._reducer = Reducer(self.n_profiles_, extra_owner, self.config.top_m)
         self._ranker: ProfileRanker | None = None
+        self.reach_ = None
+        if self.config.reach is not None:
+            n = self.n_profiles_
+            owner = np.concatenate([np.arange(n, dtype=np.int64), extra_owner])
+            self.reach_ = Reach.of(self.rows_, self._han(), self.config.reach, owner, n)
+
+    def _han(self) -> np.ndarray:
+        """Which columns are Chinese-only (kept: the terms change only with a refit)."""
+        cached = getattr(self, "_han_of", None)
+        if cached is None or cached[0] is not self.terms_:
+            cached = self._han_of = (self.terms_, han_columns(self.terms_))
+        return cached[1]
+
+    def _query_reach(self, q: sp.csr_matrix) -> Reach | None:
+        if self.reach_ is None:
+            return None
+        return Reach.of(q, self._han(), self.config.reach)
 
     def _weigh(self, counts: sp.csr_matrix, idf: np.ndarray | None = None) -> sp.csr_matrix:
         cfg = self.config
@@ -203,7 +223,9 @@ class Matcher:
     def score(self, queries: Sequence[Any]) -> sp.csr_matrix:
         """Cosine scores ``(n_queries, n_profiles)`` as a CSR matrix (absent = 0)."""
         self._check()
-        return self._reducer.reduce_sparse((self.vectorize(queries) @ self.rows_t_).tocsr())
+        q = self.vectorize(queries)
+        raw = self._reducer.reduce_sparse((q @ self.rows_t_).tocsr())
+        return calibrate_sparse(raw, self._query_reach(q), self.reach_)
 
     def top_k(
         self,
@@ -222,21 +244,31 @@ class Matcher:
         """
         q = queries if sp.issparse(queries) else self.vectorize(queries)
         q = sp.csr_matrix(q, dtype=weighting.DTYPE)
+        reach = self._query_reach(q)
         if q.shape[0] <= _SPARSE_QUERIES:
-            dense = (q @ self.rows_t_).toarray()
-            return select_top_k(self._reducer.reduce(dense), k, min_score)
+            dense = self._reducer.reduce((q @ self.rows_t_).toarray())
+            return select_top_k(calibrate_dense(dense, reach, self.reach_), k, min_score)
         if self._ranker is None:
             self._ranker = ProfileRanker(
                 self.rows_, self.rows_t_, self.n_profiles_, self.extra_owner_, self.config.top_m
             )
-        return self._ranker.top_k(q, k, min_score, n_threads, block_rows)
+        both = None if reach is None else (reach, self.reach_)
+        return self._ranker.top_k(q, k, min_score, n_threads, block_rows, both)
 
     def profile_scores(self, queries: Sequence[Any] | sp.spmatrix, j: int) -> np.ndarray:
         """Scores of every query against profile ``j`` alone, ``(n_queries,)``: a changed
         profile against the open challenges, without scoring any other profile."""
         q = queries if sp.issparse(queries) else self.vectorize(queries)
         rows = self._reducer.rows_of(j)
-        return self._reducer.combine((q @ self.rows_[rows].T).toarray())
+        raw = self._reducer.combine((q @ self.rows_[rows].T).toarray())[:, None]
+        mine = None if self.reach_ is None else self.reach_.take([j])
+        return calibrate_dense(raw, self._query_reach(q), mine).ravel()
+
+    def similarity(self, a: sp.spmatrix, b: sp.spmatrix) -> np.ndarray:
+        """Scores ``(len(a), len(b))`` between two sets of :meth:`vectorize` rows (a programme
+        read as a query against the open challenges), calibrated as profile scores are."""
+        raw = np.asarray((a @ b.T).toarray(), dtype=weighting.DTYPE)
+        return calibrate_dense(raw, self._query_reach(a), self._query_reach(b))
 
     # -- explanation ---------------------------------------------------------------------
     def contributions(self, query: Any, j: int) -> list[tuple[str, float]]:

@@ -21,7 +21,10 @@ class Config:
     concept (:mod:`xeco.matching.lexicon`) with ``concept_weight`` beside the word itself
     (``surface_weight``), from at most ``max_senses`` senses; ``han_ngrams`` adds character
     n-grams of those sizes for Chinese runs (``ngram_weight`` each); ``han_share`` (or None)
-    normalises the Chinese-only columns and the shared ones as two channels.
+    normalises the Chinese-only columns and the shared ones as two channels. ``reach``: a
+    pair of texts of which at most one is Chinese is scored over the columns both can fill
+    (:mod:`xeco.matching.calibration`); a text is Chinese when its Chinese-only columns hold
+    at least this share of its squared length. None scores every pair by its plain cosine.
 
     Weighting: ``tf`` is ``"log"`` (1 + ln tf), ``"raw"`` or ``"bm25"`` (k1/b saturation with
     length normalisation); ``idf`` is ``"smooth"`` (ln((1+N)/(1+df)) + 1), ``"plain"``
@@ -54,6 +57,7 @@ class Config:
     han_ngrams: tuple[int, ...] = (1, 2)
     ngram_weight: float = 2.0
     han_share: float | None = None
+    reach: float | None = 0.25
     tf: str = "log"
     idf: str = "plain"
     idf_floor: float = 0.0
@@ -78,7 +82,7 @@ class Config:
 BASE = Config()
 # The engine before cross-language matching (2026-11-25): words only, terms of one profile
 # pruned. The measured variants of that time are kept relative to it, as they were measured.
-V1 = replace(BASE, crosslingual=False, han_ngrams=(), min_df=2, norm_min_df=0, top_m=6)
+V1 = replace(BASE, crosslingual=False, han_ngrams=(), min_df=2, norm_min_df=0, top_m=6, reach=None)
 # The textbook starting point with our analyser: one concatenated vector per profile.
 CONCAT = replace(
     V1, profile="concat", df_unit="document", idf="smooth", min_df=1, academic_stop=True
@@ -99,6 +103,9 @@ METHODS: dict[str, Config] = {
     "concept-2": replace(BASE, concept_weight=2.0),
     "concept-half": replace(BASE, concept_weight=0.5),
     "channels": replace(BASE, han_share=0.7),
+    "uncalibrated": replace(BASE, reach=None),
+    "reach-10": replace(BASE, reach=0.10),
+    "reach-50": replace(BASE, reach=0.50),
     "prefix-7": replace(BASE, prefix=7),
     "min-df-2": replace(BASE, min_df=2, norm_min_df=0),
     "norm-all": replace(BASE, norm_min_df=0),

@@ -80,17 +80,16 @@ class Reducer:
         return part.mean(axis=-1)
 
     def reduce(self, block: np.ndarray) -> np.ndarray:
-        """Profile scores ``(b, n_profiles)`` as a view of ``block`` ``(b, n_rows)``."""
+        """Profile scores ``(b, n_profiles)`` as a view of ``block`` ``(b, n_rows)``, not
+        capped yet (calibration comes first, :mod:`xeco.matching.calibration`)."""
         out = block[:, : self.n]
         for owners, cols in self.groups:
             out[:, owners] = self._topm(block[:, cols])
-        cap(out)
         return out
 
     def reduce_sparse(self, s: sp.csr_matrix) -> sp.csr_matrix:
         """As :meth:`reduce` for a sparse ``(q, n_rows)`` score matrix, staying sparse."""
         base = s[:, : self.n].tocsr()
-        cap(base.data)
         if self.trivial:
             return base
         extra = s[:, self.n :].toarray()
@@ -106,9 +105,7 @@ class Reducer:
             shape=base.shape,
             dtype=base.dtype,
         )
-        out = (base + large).tocsr()
-        cap(out.data)
-        return out
+        return (base + large).tocsr()
 
     def rows_of(self, j: int) -> np.ndarray:
         """Scoring rows of profile ``j``: its own, or its documents' when it has extra rows."""
@@ -118,7 +115,7 @@ class Reducer:
     def combine(self, row_scores: np.ndarray) -> np.ndarray:
         """Profile scores from ``(q, rows)`` scores of one profile's :meth:`rows_of`."""
         s = row_scores[:, 0] if row_scores.shape[1] == 1 else self._topm(row_scores)
-        return cap(np.ascontiguousarray(s))
+        return np.ascontiguousarray(s)
 
     def explain_rows(self, j: int, row_scores: np.ndarray) -> tuple[np.ndarray, float]:
         """Scoring rows behind profile ``j`` for one query, and the weight of each."""

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits  # installed with (and used by) scikit-learn
 
 from xeco.matching import postings
+from xeco.matching.calibration import calibrate_dense
 from xeco.matching.profiles import Reducer, cap
 from xeco.matching.weighting import DTYPE
 
@@ -121,12 +122,13 @@ class BlockRanker:
         block_rows: int | None = None,
         n_threads: int | None = None,
         min_score: float = 0.0,
-        reduce: Callable[[np.ndarray], np.ndarray] | None = None,
+        finish: Callable[[np.ndarray, int], np.ndarray] | None = None,
     ):
         """``(idx, scores)``, each ``(n_queries, k)``, best first, ``-1`` padded.
 
-        ``reduce`` maps a block of row scores to profile scores (for profiles scored from
-        several rows); by default rows are profiles.
+        ``finish(block, start)`` maps a block of row scores of the queries from ``start`` on
+        to final profile scores (several rows per profile reduced, calibrated); by default
+        rows are profiles and scores are final.
         """
         n_q = q.shape[0]
         if block_rows is None:
@@ -140,8 +142,8 @@ class BlockRanker:
         def run(start: int, buf: np.ndarray) -> None:
             stop = min(start + block_rows, n_q)
             block = self.scores_into(q[start:stop], buf)
-            if reduce is not None:
-                block = reduce(block)
+            if finish is not None:
+                block = finish(block, start)
             idx[start:stop], val[start:stop] = select_top_k(block, k, min_score)
 
         if n_threads == 1 or len(starts) == 1:
@@ -211,13 +213,22 @@ class ProfileRanker:
             stacked = sp.vstack([empty, rows[n_profiles:]], format="csr")
             self.large = (owners, BlockRanker(stacked), Reducer(len(owners), local, m))
 
-    def top_k(self, q, k, min_score=0.0, n_threads=None, block_rows=None):
+    def top_k(self, q, k, min_score=0.0, n_threads=None, block_rows=None, reach=None):
+        """``reach``: ``(queries, profiles)`` (:mod:`xeco.matching.calibration`) or None."""
         n_threads = n_threads or min(4, os.cpu_count() or 1)
-        idx, val = postings.top_k(q, self.base_t, k, min_score, n_threads)
+        idx, val = postings.top_k(q, self.base_t, k, min_score, n_threads, reach)
         cap(val)
         if self.large is None:
             return idx, val
         owners, ranker, reducer = self.large
-        lidx, lval = ranker.top_k(q, k, block_rows, n_threads, min_score, reduce=reducer.reduce)
+        queries, profiles = reach if reach is not None else (None, None)
+        mine = profiles.take(owners) if profiles is not None else None
+
+        def finish(block: np.ndarray, start: int) -> np.ndarray:
+            out = reducer.reduce(block)
+            part = queries.take(slice(start, start + len(out))) if queries is not None else None
+            return calibrate_dense(out, part, mine)
+
+        lidx, lval = ranker.top_k(q, k, block_rows, n_threads, min_score, finish=finish)
         lidx = np.where(lidx >= 0, owners[np.maximum(lidx, 0)], -1)
         return merge_top_k((idx, val), (lidx, lval), k)

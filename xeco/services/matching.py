@@ -101,8 +101,7 @@ def _challenges_near(query: dict, limit: int, capability_id: int | None = None) 
     if position is not None:
         scores = index.matcher.profile_scores(vectors, position)
     else:
-        one = index.matcher.vectorize([query])
-        scores = np.asarray((vectors @ one.T).toarray()).ravel()
+        scores = index.matcher.similarity(vectors, index.matcher.vectorize([query])).ravel()
     min_score = current_app.config["MATCHING_MIN_SCORE"]
     order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= min_score]
     if position is None:
