@@ -49,14 +49,15 @@ class Reach:
         """From scoring rows; with ``owner`` (row -> text, ``n`` texts) the squared weights
         of a text's rows are added up, so a profile scored from several documents gets one
         reach. One pass over the stored values: a fold at 100,000 profiles repeats it."""
-        rows = sp.csr_matrix(rows)
-        row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+        squares = sp.csr_matrix(rows, dtype=DTYPE, copy=True)
+        squares.data **= 2
+        # Two products with the stored values squared: no array per stored value beyond them.
+        total = squares @ np.ones(squares.shape[1], dtype=DTYPE)
+        chinese_part = squares @ han.astype(DTYPE)
         if owner is not None:
-            row_of = owner[row_of]
-        n = rows.shape[0] if owner is None else n
-        squares = rows.data.astype(np.float64) ** 2
-        total = np.bincount(row_of, weights=squares, minlength=n)
-        chinese_part = np.bincount(row_of, weights=squares * han[rows.indices], minlength=n)
+            total = np.bincount(owner, weights=total, minlength=n)
+            chinese_part = np.bincount(owner, weights=chinese_part, minlength=n)
+        n = len(total)
         ratio = np.divide(chinese_part, total, out=np.zeros(n), where=total > 0)
         latin = np.sqrt(np.maximum(1.0 - ratio, _MIN_LATIN**2))
         return cls(ratio >= share, (1.0 / latin).astype(DTYPE))
