@@ -40,8 +40,14 @@ class Fit:
     meta: dict
 
 
+def latest_id_query(name: str) -> sa.ScalarSelect:
+    """The id of the latest stored fit of ``name``, as a subquery: a caller reads it in the
+    statement it sends anyway."""
+    return sa.select(sa.func.max(StoredIndex.id)).where(StoredIndex.name == name).scalar_subquery()
+
+
 def latest_id(name: str) -> int | None:
-    return db.session.scalar(sa.select(sa.func.max(StoredIndex.id)).where(StoredIndex.name == name))
+    return db.session.scalar(sa.select(latest_id_query(name)))
 
 
 def load(row_id: int) -> Fit | None:

@@ -73,16 +73,26 @@ _lock = threading.Lock()
 _refits_asked: set[tuple[str, int | None]] = set()
 
 
-def _state(name: str) -> tuple[str, int, int, datetime | None]:
+def _state(name: str) -> tuple[str, int, int, int | None]:
+    """The profiles' signature, count and id sum, and the latest stored fit's id, in one
+    round trip: every matching task asks for both, for each index."""
     model, active, _ = SOURCES[name]
-    count, id_sum, newest = db.session.execute(
+    profiles = (
         sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(model.id), 0),
-            sa.func.max(model.updated_at),
-        ).where(active)
+            sa.func.count().label("n"),
+            sa.func.coalesce(sa.func.sum(model.id), 0).label("id_sum"),
+            sa.func.max(model.updated_at).label("newest"),
+        )
+        .where(active)
+        .subquery()
+    )
+    count, id_sum, newest, stored = db.session.execute(
+        sa.select(
+            profiles.c.n, profiles.c.id_sum, profiles.c.newest, index_store.latest_id_query(name)
+        )
     ).one()
-    return f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}", count, id_sum, newest
+    sig = f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}"
+    return sig, count, id_sum, stored
 
 
 def signature(name: str) -> str:
@@ -205,8 +215,7 @@ def get(name: str, force: bool = False, max_age: float = 0.0) -> Index:
         cached = _cache.get(name)
         if not force and cached is not None and time.monotonic() - cached.checked < max_age:
             return cached
-        sig, count, id_sum, _ = _state(name)
-        stored = index_store.latest_id(name)
+        sig, count, id_sum, stored = _state(name)
         # Only the very fit this process holds may be folded on: a store that lost it (a
         # database reset or restored under a running process) must not have another corpus's
         # term weights folded into it.

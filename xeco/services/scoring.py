@@ -34,21 +34,15 @@ def stored_term(challenge_words: str, weight: float, capability_words: str) -> l
     return entry
 
 
-def capacity_left(capability_ids: list[int]) -> dict[int, int]:
-    """Capacity minus active collaborations (matches both sides accepted)."""
-    busy = dict(
-        db.session.execute(
-            sa.select(Match.capability_id, sa.func.count())
-            .where(
-                one_of(Match.capability_id, capability_ids), Match.status == MatchStatus.ACCEPTED
-            )
-            .group_by(Match.capability_id)
-        ).all()
+def capacity_left() -> sa.ColumnElement[int]:
+    """A capability's capacity minus its active collaborations (matches both sides accepted),
+    read with the capability's own row."""
+    busy = (
+        sa.select(sa.func.count())
+        .where(Match.capability_id == Capability.id, Match.status == MatchStatus.ACCEPTED)
+        .scalar_subquery()
     )
-    caps = db.session.execute(
-        sa.select(Capability.id, Capability.capacity).where(one_of(Capability.id, capability_ids))
-    ).all()
-    return {cid: cap - busy.get(cid, 0) for cid, cap in caps}
+    return Capability.capacity - busy
 
 
 class Batch:
@@ -93,11 +87,11 @@ class Batch:
                 Capability.kind,
                 Capability.fingerprint,
                 Capability.updated_at,
+                capacity_left(),
             ).where(one_of(Capability.id, ids))
         ).all()
         # Every edit of a capability's texts stamps it: the key of the words it is explained with.
         self.text_keys = {r[0]: (r[0], r[4]) for r in rows}
-        left = capacity_left([r[0] for r in rows])
         missing = [r[0] for r in rows if r[3] is None]  # cleared on every edit of the capability
         fps = {r[0]: r[3] for r in rows}
         if missing:
@@ -113,10 +107,10 @@ class Batch:
                 id=cid,
                 org_id=org_id,
                 kind=CapabilityKind(kind).value,
-                capacity_left=left[cid],
+                capacity_left=left,
                 fingerprint=fps[cid],
             )
-            for cid, org_id, kind, _fp, _ts in rows
+            for cid, org_id, kind, _fp, _ts, left in rows
         }
 
     def propose(self, i: int, stored: dict) -> list[pairing.Proposal]:
