@@ -11,7 +11,7 @@ from xeco.models import Match, search
 from xeco.services import matches
 from xeco.services.capabilities import capabilities
 from xeco.services.challenges import challenges
-from xeco.services.listing import paginate, text_filter
+from xeco.services.listing import DEFAULT_SORT, paginate, sort_clause, text_filter
 from xeco.services.programmes import programmes
 
 
@@ -151,3 +151,37 @@ def test_the_search_text_finds_what_the_columns_hold_in_any_case(db, users, dial
     assert found("电池 grid") == {first.id}
     assert found("battery storage") == {second.id}  # each word in a column of its own
     assert found("batterystorage") == set()
+
+
+def test_the_default_order_is_read_from_an_index_on_both_databases(db, dialect):
+    """Newest first (created_at DESC, id DESC) comes from the (created_at, id) index read
+    backwards: a page stops after its rows, with no sort of the whole table."""
+    if dialect == "postgresql":
+        # An empty table is cheapest to read whole and sort; forbidding both shows whether
+        # the index can give the order at all (else the plan keeps its Sort).
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            db.session.execute(sa.text(f"SET LOCAL {setting} = off"))
+    explain = "EXPLAIN" if dialect == "postgresql" else "EXPLAIN QUERY PLAN"
+    for service in SEARCHED:
+        model = service.model
+        stmt = sa.select(model.id).order_by(*sort_clause(model, DEFAULT_SORT)).limit(20).offset(40)
+        sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(str(r[-1]) for r in db.session.execute(sa.text(f"{explain} {sql}")))
+        assert f"ix_{model.__tablename__}_created_at_id" in plan, plan
+        assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_list_in_the_default_order_counts_apart_and_in_another_order_in_the_pick(
+    db, users, statements
+):
+    made = MatchFactory.create_batch(5)
+    assert len({m.challenge_id for m in made}) == 5
+    statements.clear()
+    newest = challenges.list(users["officer"], {"page": 1, "per_page": 2})
+    assert newest.total >= 5 and len(newest.items) == 2
+    assert _separate_counts(statements) == 1
+    assert [c.id for c in newest.items] == sorted((c.id for c in newest.items), reverse=True)
+    statements.clear()
+    by_title = challenges.list(users["officer"], {"page": 1, "per_page": 2, "sort": "title"})
+    assert by_title.total == newest.total
+    assert _separate_counts(statements) == 0

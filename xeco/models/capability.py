@@ -59,7 +59,12 @@ class Capability(Timestamped, db.Model):
         order_by="Publication.position",
     )
 
-    __table_args__ = (sa.CheckConstraint("capacity BETWEEN 0 AND 100", name="capacity_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("capacity BETWEEN 0 AND 100", name="capacity_range"),
+        # The lists' default order (newest first) read backwards: a page without a search
+        # stops after its rows instead of sorting the whole table.
+        sa.Index("ix_capabilities_created_at_id", "created_at", "id"),
+    )
 
     @validates("title", "summary", "keywords", "equipment")
     def _text_changed(self, _key, value):

@@ -69,4 +69,7 @@ class Challenge(Timestamped, db.Model):
             "budget_min IS NULL OR budget_max IS NULL OR budget_min <= budget_max",
             name="budget_order",
         ),
+        # The lists' default order (newest first) read backwards: a page without a search
+        # stops after its rows instead of sorting the whole table.
+        sa.Index("ix_challenges_created_at_id", "created_at", "id"),
     )

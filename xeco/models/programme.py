@@ -54,4 +54,7 @@ class Programme(Timestamped, db.Model):
             "amount_min IS NULL OR amount_max IS NULL OR amount_min <= amount_max",
             name="amount_order",
         ),
+        # The lists' default order (newest first) read backwards: a page without a search
+        # stops after its rows instead of sorting the whole table.
+        sa.Index("ix_programmes_created_at_id", "created_at", "id"),
     )

@@ -12,6 +12,7 @@ from xeco.schemas.common import (
     page_schema,
     text,
 )
+from xeco.services.listing import DEFAULT_SORT
 
 SORTS = ("created_at", "-created_at", "updated_at", "-updated_at", "title", "-title")
 
@@ -61,7 +62,7 @@ class CapabilitySchema(Schema):
 class CapabilityListArgs(ListArgs):
     status = fields.Enum(CapabilityStatus, by_value=True)
     kind = fields.Enum(CapabilityKind, by_value=True)
-    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+    sort = fields.String(load_default=DEFAULT_SORT, validate=validate.OneOf(SORTS))
 
 
 CapabilityPageSchema = page_schema(CapabilitySchema, "CapabilityPage")

@@ -12,6 +12,7 @@ from xeco.schemas.common import (
     page_schema,
     text,
 )
+from xeco.services.listing import DEFAULT_SORT
 
 SORTS = (
     "created_at",
@@ -69,7 +70,7 @@ class ChallengeSchema(Schema):
 class ChallengeListArgs(ListArgs):
     status = fields.Enum(ChallengeStatus, by_value=True)
     visibility = fields.Enum(Visibility, by_value=True)
-    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+    sort = fields.String(load_default=DEFAULT_SORT, validate=validate.OneOf(SORTS))
 
 
 ChallengePageSchema = page_schema(ChallengeSchema, "ChallengePage")

@@ -14,6 +14,7 @@ from xeco.schemas.common import (
     page_schema,
     text,
 )
+from xeco.services.listing import DEFAULT_SORT
 
 SORTS = ("created_at", "-created_at", "deadline", "-deadline", "title", "-title")
 
@@ -57,7 +58,7 @@ class ProgrammeSchema(Schema):
 class ProgrammeListArgs(ListArgs):
     status = fields.Enum(ProgrammeStatus, by_value=True)
     region = text(80)
-    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORTS))
+    sort = fields.String(load_default=DEFAULT_SORT, validate=validate.OneOf(SORTS))
 
 
 ProgrammePageSchema = page_schema(ProgrammeSchema, "ProgrammePage")

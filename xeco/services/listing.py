@@ -10,6 +10,10 @@ import sqlalchemy as sa
 
 from xeco.extensions import db
 
+# The catalogue lists' order unless asked otherwise: newest first. Each listed table has an
+# index on (created_at, id) that gives it (migration 0014).
+DEFAULT_SORT = "-created_at"
+
 
 @dataclass
 class Page:
@@ -59,7 +63,11 @@ def json_list_contains(column, value: str) -> sa.ColumnElement[bool]:
 def sort_clause(model, sort: str, default_tiebreak=None):
     column = getattr(model, sort.lstrip("-"))
     ordered = column.desc() if sort.startswith("-") else column.asc()
-    return [ordered.nulls_last(), (default_tiebreak or model.id.desc())]
+    # NULLS LAST only where there can be nulls: on a NOT NULL column it would keep an index
+    # on (column, id) from giving the order (its backward read puts nulls first).
+    if column.nullable is not False:
+        ordered = ordered.nulls_last()
+    return [ordered, (default_tiebreak or model.id.desc())]
 
 
 def paginate(

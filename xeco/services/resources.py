@@ -18,7 +18,7 @@ from xeco.models import User, search
 from xeco.models.base import utcnow
 from xeco.resources import Resource
 from xeco.services import access, audit, outbox
-from xeco.services.listing import Page, paginate, sort_clause, text_filter
+from xeco.services.listing import DEFAULT_SORT, Page, paginate, sort_clause, text_filter
 from xeco.services.organisations import check_may_post
 from xeco.services.sql import on_postgresql
 
@@ -79,10 +79,14 @@ class ResourceService:
             if args.get(name) is not None and hasattr(self.model, name):
                 stmt = stmt.where(getattr(self.model, name) == args[name])
         stmt = self.extra_filters(stmt, args)
-        order = sort_clause(self.model, args.get("sort", "-created_at"))
-        # No index gives these orders (and a search reads every row), so the pick counts.
+        sort = args.get("sort", DEFAULT_SORT)
+        order = sort_clause(self.model, sort)
+        # A search reads every row, and so does any order but the default (no index gives
+        # it): then the pick counts as it goes. The default order is read from an index
+        # and stops after the page; a COUNT (index-only) tells the total.
+        scans = bool(args.get("q")) or sort != DEFAULT_SORT
         page, per_page = args["page"], args["per_page"]
-        return paginate(stmt, page, per_page, order=order, load=self.shown(), scans=True)
+        return paginate(stmt, page, per_page, order=order, load=self.shown(), scans=scans)
 
     def extra_filters(self, stmt: sa.Select, args: dict) -> sa.Select:
         return stmt
