@@ -46,7 +46,6 @@ class Capability(Timestamped, db.Model):
         str_enum(CapabilityStatus, "capability_status"),
         default=CapabilityStatus.ACTIVE,
         nullable=False,
-        index=True,
     )
     fingerprint: Mapped[str | None] = mapped_column(sa.String(40))
 
@@ -64,6 +63,10 @@ class Capability(Timestamped, db.Model):
         # The lists' default order (newest first) read backwards: a page without a search
         # stops after its rows instead of sorting the whole table.
         sa.Index("ix_capabilities_created_at_id", "created_at", "id"),
+        # Every matching task checks the index against the live rows (count, id sum and
+        # newest change of the active ones, services/matching_index.py): from the index
+        # alone, not a read of every row. It serves lookups by status too.
+        sa.Index("ix_capabilities_status_id_updated_at", "status", "id", "updated_at"),
     )
 
     @validates("title", "summary", "keywords", "equipment")

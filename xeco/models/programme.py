@@ -42,7 +42,6 @@ class Programme(Timestamped, db.Model):
         str_enum(ProgrammeStatus, "programme_status"),
         default=ProgrammeStatus.OPEN,
         nullable=False,
-        index=True,
     )
     fingerprint: Mapped[str | None] = mapped_column(sa.String(40))
 
@@ -57,4 +56,8 @@ class Programme(Timestamped, db.Model):
         # The lists' default order (newest first) read backwards: a page without a search
         # stops after its rows instead of sorting the whole table.
         sa.Index("ix_programmes_created_at_id", "created_at", "id"),
+        # Every matching task checks the index against the live rows (count, id sum and
+        # newest change of the active ones, services/matching_index.py): from the index
+        # alone, not a read of every row. It serves lookups by status too.
+        sa.Index("ix_programmes_status_id_updated_at", "status", "id", "updated_at"),
     )

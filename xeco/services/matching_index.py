@@ -73,9 +73,10 @@ _lock = threading.Lock()
 _refits_asked: set[tuple[str, int | None]] = set()
 
 
-def _state(name: str) -> tuple[str, int, int, int | None]:
-    """The profiles' signature, count and id sum, and the latest stored fit's id, in one
-    round trip: every matching task asks for both, for each index."""
+def state_query(name: str) -> sa.Select:
+    """Count, id sum and newest change of the active profiles, and the latest stored fit's
+    id: what a task checks its index against, in one round trip. The first three come from
+    the (status, id, updated_at) index alone (migration 0015), not from the rows."""
     model, active, _ = SOURCES[name]
     profiles = (
         sa.select(
@@ -86,11 +87,14 @@ def _state(name: str) -> tuple[str, int, int, int | None]:
         .where(active)
         .subquery()
     )
-    count, id_sum, newest, stored = db.session.execute(
-        sa.select(
-            profiles.c.n, profiles.c.id_sum, profiles.c.newest, index_store.latest_id_query(name)
-        )
-    ).one()
+    return sa.select(
+        profiles.c.n, profiles.c.id_sum, profiles.c.newest, index_store.latest_id_query(name)
+    )
+
+
+def _state(name: str) -> tuple[str, int, int, int | None]:
+    """The profiles' signature, count and id sum, and the latest stored fit's id."""
+    count, id_sum, newest, stored = db.session.execute(state_query(name)).one()
     sig = f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}"
     return sig, count, id_sum, stored
 
