@@ -6,7 +6,8 @@ is ranked against Chinese and English labs at once, and one score floor applies 
 every passage of the development set is fitted in both languages, and each query (a passage
 or its first sentence) looks for its translation among all other passages:
 
-- MRR@10 of the translation (the query's own passage, in its own language, is left out);
+- MRR@10 of the translation (the query's own passage, in its own language, is left out), and
+  same-article P@1 (the best hit, of either language, comes from the query's article);
 - the share of translations, of same-article passages in the other language and of unrelated
   passages in either language that reach the floor (``--floor``, the service's 0.10).
 
@@ -35,13 +36,15 @@ DATA = ROOT.parent / "shared" / "data" / "xling-dev"
 def figures(scores: np.ndarray, article: np.ndarray, lang: np.ndarray, q_lang: int, floor):
     n = len(article) // 2
     other = 1 - q_lang
-    rr, found, near, unrelated_x, unrelated_same = [], [], [], [], []
+    rr, p1, found, near, unrelated_x, unrelated_same = [], [], [], [], [], []
     for i in range(n):
         row = scores[i].copy()
         row[i + q_lang * n] = -1.0  # the query itself
         target = i + other * n
-        rank = int(np.flatnonzero(np.argsort(-row, kind="stable") == target)[0]) + 1
+        order = np.argsort(-row, kind="stable")
+        rank = int(np.flatnonzero(order == target)[0]) + 1
         rr.append(1.0 / rank if rank <= 10 else 0.0)
+        p1.append(row[order[0]] > 0 and article[order[0]] == article[i])
         found.append(row[target] >= floor)
         same = article == article[i]
         near.extend(row[same & (lang == other) & (np.arange(2 * n) != target)] >= floor)
@@ -49,6 +52,7 @@ def figures(scores: np.ndarray, article: np.ndarray, lang: np.ndarray, q_lang: i
         unrelated_same.extend(row[~same & (lang == q_lang)] >= floor)
     return {
         "mrr": np.mean(rr),
+        "p1": np.mean(p1),
         "translation": np.mean(found),
         "same article": np.mean(near),
         "unrelated, other language": np.mean(unrelated_x),
@@ -71,8 +75,11 @@ def main() -> None:
     for key, q_lang in (("zh", 1), ("en", 0), ("zh_short", 1), ("en_short", 0)):
         scores = m.score([p[key] for p in passages]).toarray()
         f = figures(scores, article, lang, q_lang, args.floor)
-        shares = "  ".join(f"{k} {v:.2f}" for k, v in f.items() if k != "mrr")
-        print(f"{key:<9} MRR@10 {f['mrr']:.3f}  at the floor {args.floor}: {shares}")
+        shares = "  ".join(f"{k} {v:.2f}" for k, v in f.items() if k not in ("mrr", "p1"))
+        print(
+            f"{key:<9} MRR@10 {f['mrr']:.3f}  same-article P@1 {f['p1']:.3f}  "
+            f"at the floor {args.floor}: {shares}"
+        )
 
 
 if __name__ == "__main__":
