@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from tests.factories import MatchFactory
 from xeco.models import Match, search
@@ -13,20 +12,6 @@ from xeco.services.capabilities import capabilities
 from xeco.services.challenges import challenges
 from xeco.services.listing import DEFAULT_SORT, paginate, sort_clause, text_filter
 from xeco.services.programmes import programmes
-
-
-@pytest.fixture
-def statements(db):
-    """The SQL statements the session sends while the test runs."""
-    seen: list[str] = []
-
-    def _record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", _record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", _record)
 
 
 def _counts(seen: list[str]) -> int:

@@ -11,7 +11,14 @@ from xeco.models.conversation import (
     MatchRequest,
     Outcome,
 )
-from xeco.models.match import TRANSITIONS, Match, MatchNote, MatchStatus, Response
+from xeco.models.match import (
+    TRANSITIONS,
+    Match,
+    MatchNote,
+    MatchStatus,
+    MatchStatusCount,
+    Response,
+)
 from xeco.models.matcher_index import StoredIndex
 from xeco.models.notification import Notification
 from xeco.models.organisation import Organisation, OrgKind
@@ -50,6 +57,7 @@ __all__ = [
     "MatchOutcome",
     "MatchRequest",
     "MatchStatus",
+    "MatchStatusCount",
     "MatchingRun",
     "Membership",
     "Notification",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,14 @@ def sort_clause(model, sort: str, default_tiebreak=None):
 
 
 def paginate(
-    stmt: sa.Select, page: int, per_page: int, *, order=(), load=(), scans: bool = False
+    stmt: sa.Select,
+    page: int,
+    per_page: int,
+    *,
+    order=(),
+    load=(),
+    scans: bool = False,
+    count: Callable[[], int] | None = None,
 ) -> Page:
     """One page of ``stmt``'s rows (ordered by ``order`` after the statement's own order) and
     the total. An empty list has one (empty) page, not zero. Arguments are already validated
@@ -86,6 +94,9 @@ def paginate(
     index gives, a text search), so the pick counts them as it goes (``count(*) OVER ()``)
     and no COUNT scans them a second time. Where an index gives the order, the pick stops
     after the page and a separate COUNT (from the index alone) is cheaper: leave it False.
+
+    ``count``: where the total is kept elsewhere (the matches per status), it is read there
+    instead of counted.
     """
     start = (page - 1) * per_page
     if load:
@@ -103,6 +114,8 @@ def paginate(
         items = list(db.session.scalars(rows).unique())
     if (items and len(items) < per_page) or (not items and page == 1):
         total = start + len(items)
+    elif count is not None:
+        total = max(count(), start + len(items))
     else:
         counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
         total = db.session.scalar(counted) or 0

@@ -16,7 +16,7 @@ from flask import current_app
 
 from xeco import transaction
 from xeco.resources import CAPABILITIES, CHALLENGES, PROGRAMMES
-from xeco.services import matching, runs
+from xeco.services import matches, matching, runs
 from xeco.tasks.base import RETRY, logged
 
 log = logging.getLogger(__name__)
@@ -108,3 +108,10 @@ def resume_runs(after_seconds: float = 600) -> int:
         f"after={after_seconds:g}s",
         lambda: runs.resume_stalled(timedelta(seconds=after_seconds)),
     )
+
+
+@shared_task(name="xeco.compact_match_counts", ignore_result=True)
+def compact_match_counts() -> int:
+    """The matches per status as one row again (beat, every minute): the triggers add one
+    row of changes per statement that changes a status."""
+    return matches.compact_status_counts()
