@@ -70,16 +70,20 @@ class Reach:
     def take(self, index) -> Reach:
         return Reach(self.chinese[index], self.inverse[index])
 
-    def factors(self, other: Reach) -> np.ndarray:
-        """``(len(self), len(other))`` multipliers of raw scores; self are the queries."""
-        both = self.chinese[:, None] & other.chinese[None, :]
-        return np.where(both, DTYPE(1), self.inverse[:, None] * other.inverse[None, :])
+
+def pair_factors(queries: Reach, profiles: Reach, i, j) -> np.ndarray:
+    """Multipliers of the raw scores of the pairs ``(queries[i], profiles[j])``: 1 when both
+    are Chinese, else ``1 / (Lq * Lp)``. ``i`` and ``j`` broadcast: positions, arrays of
+    them, or ``np.s_[:, None]`` and ``np.s_[None, :]`` for every pair. The compiled postings
+    walk (:mod:`xeco.matching.postings`) applies the same rule inline."""
+    both = queries.chinese[i] & profiles.chinese[j]
+    return np.where(both, DTYPE(1), queries.inverse[i] * profiles.inverse[j])
 
 
 def calibrate_dense(scores: np.ndarray, queries: Reach | None, profiles: Reach | None):
     """Raw scores ``(queries, profiles)`` in place: scaled by each pair's factor, then capped."""
     if queries is not None and profiles is not None:
-        scores *= queries.factors(profiles)
+        scores *= pair_factors(queries, profiles, np.s_[:, None], np.s_[None, :])
     return cap(scores)
 
 
@@ -87,8 +91,6 @@ def calibrate_sparse(scores: sp.csr_matrix, queries: Reach | None, profiles: Rea
     """As :func:`calibrate_dense` for a CSR matrix, changing only its stored values."""
     if queries is not None and profiles is not None:
         rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
-        cols = scores.indices
-        both = queries.chinese[rows] & profiles.chinese[cols]
-        scores.data *= np.where(both, DTYPE(1), queries.inverse[rows] * profiles.inverse[cols])
+        scores.data *= pair_factors(queries, profiles, rows, scores.indices)
     cap(scores.data)
     return scores

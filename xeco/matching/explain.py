@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
+from xeco.matching.calibration import pair_factors
 from xeco.matching.inputs import flat_text
 from xeco.matching.text import (
     ACADEMIC_STOP_WORDS,
@@ -234,8 +235,8 @@ def pairs_batch(
                 )
                 weights = q_data[qi].astype(np.float64) * p_data[pi]
                 weight_of = dict(zip(shared.tolist(), weights.tolist(), strict=True))
-            if q_reach is not None and not (q_reach.chinese[i] and p_reach.chinese[j]):
-                scale = float(q_reach.inverse[i] * p_reach.inverse[j])
+            scale = 1.0 if q_reach is None else float(pair_factors(q_reach, p_reach, i, j))
+            if scale != 1.0:
                 weight_of = {t: w * scale for t, w in weight_of.items()}
             if keys is not None:
                 key = keys[i][k]
