@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 
@@ -18,3 +19,20 @@ def statements(db):
     event.listen(engine, "before_cursor_execute", _record)
     yield seen
     event.remove(engine, "before_cursor_execute", _record)
+
+
+@pytest.fixture
+def plan_of(db, dialect):
+    """``plan_of(stmt, *off)``: the database's plan for ``stmt`` as text, with PostgreSQL's
+    ``enable_*`` planner settings in ``off`` turned off for the test's transaction (tiny test
+    tables are cheapest to read whole; forbidding that shows whether an index can serve)."""
+
+    def plan(stmt, *off: str) -> str:
+        if dialect == "postgresql":
+            for setting in off:
+                db.session.execute(sa.text(f"SET LOCAL enable_{setting} = off"))
+        explain = "EXPLAIN" if dialect == "postgresql" else "EXPLAIN QUERY PLAN"
+        sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        return "\n".join(str(r[-1]) for r in db.session.execute(sa.text(f"{explain} {sql}")))
+
+    return plan
