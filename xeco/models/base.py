@@ -59,4 +59,26 @@ class Timestamped:
     )
 
 
-__all__ = ["Timestamped", "UTCDateTime", "db", "str_enum", "utcnow"]
+def newest_first_index(table: str) -> sa.Index:
+    """(created_at, id), read backwards, gives a list's default order, newest first: a page
+    without a search stops after its rows instead of sorting the whole table (migration 0014)."""
+    return sa.Index(f"ix_{table}_created_at_id", "created_at", "id")
+
+
+def live_profiles_index(table: str) -> sa.Index:
+    """(status, id, updated_at): every matching task checks its index against the live
+    profiles (count, id sum and newest change of the active ones, services/matching_index.py)
+    from this index alone, not a read of every row (migration 0015). It serves lookups by
+    status too."""
+    return sa.Index(f"ix_{table}_status_id_updated_at", "status", "id", "updated_at")
+
+
+__all__ = [
+    "Timestamped",
+    "UTCDateTime",
+    "db",
+    "live_profiles_index",
+    "newest_first_index",
+    "str_enum",
+    "utcnow",
+]

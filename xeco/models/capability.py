@@ -5,7 +5,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from xeco.models.base import Timestamped, db, str_enum
+from xeco.models.base import Timestamped, db, live_profiles_index, newest_first_index, str_enum
 
 
 class CapabilityKind(enum.StrEnum):
@@ -60,13 +60,8 @@ class Capability(Timestamped, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("capacity BETWEEN 0 AND 100", name="capacity_range"),
-        # The lists' default order (newest first) read backwards: a page without a search
-        # stops after its rows instead of sorting the whole table.
-        sa.Index("ix_capabilities_created_at_id", "created_at", "id"),
-        # Every matching task checks the index against the live rows (count, id sum and
-        # newest change of the active ones, services/matching_index.py): from the index
-        # alone, not a read of every row. It serves lookups by status too.
-        sa.Index("ix_capabilities_status_id_updated_at", "status", "id", "updated_at"),
+        newest_first_index("capabilities"),
+        live_profiles_index("capabilities"),
     )
 
     @validates("title", "summary", "keywords", "equipment")

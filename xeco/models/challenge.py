@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xeco.models.base import CURRENCIES, Timestamped, UTCDateTime, db, str_enum
+from xeco.models.base import CURRENCIES, Timestamped, UTCDateTime, db, newest_first_index, str_enum
 
 
 class Visibility(enum.StrEnum):
@@ -69,7 +69,5 @@ class Challenge(Timestamped, db.Model):
             "budget_min IS NULL OR budget_max IS NULL OR budget_min <= budget_max",
             name="budget_order",
         ),
-        # The lists' default order (newest first) read backwards: a page without a search
-        # stops after its rows instead of sorting the whole table.
-        sa.Index("ix_challenges_created_at_id", "created_at", "id"),
+        newest_first_index("challenges"),
     )

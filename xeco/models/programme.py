@@ -6,7 +6,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from xeco.models.base import CURRENCIES, Timestamped, db, str_enum
+from xeco.models.base import (
+    CURRENCIES,
+    Timestamped,
+    db,
+    live_profiles_index,
+    newest_first_index,
+    str_enum,
+)
 
 
 class ProgrammeStatus(enum.StrEnum):
@@ -53,11 +60,6 @@ class Programme(Timestamped, db.Model):
             "amount_min IS NULL OR amount_max IS NULL OR amount_min <= amount_max",
             name="amount_order",
         ),
-        # The lists' default order (newest first) read backwards: a page without a search
-        # stops after its rows instead of sorting the whole table.
-        sa.Index("ix_programmes_created_at_id", "created_at", "id"),
-        # Every matching task checks the index against the live rows (count, id sum and
-        # newest change of the active ones, services/matching_index.py): from the index
-        # alone, not a read of every row. It serves lookups by status too.
-        sa.Index("ix_programmes_status_id_updated_at", "status", "id", "updated_at"),
+        newest_first_index("programmes"),
+        live_profiles_index("programmes"),
     )
