@@ -100,6 +100,12 @@ class Config:
         if (os.environ.get("CELERY_BROKER_URL") or "").startswith("redis")
         else "memory://"
     )
+    # Lists kept per viewer for this long (xeco/api/caching.py); 0 turns the cache off. It
+    # needs Redis: by default the one of the rate limits, when that is Redis.
+    VIEW_CACHE_SECONDS = int(os.environ.get("VIEW_CACHE_SECONDS", "5"))
+    VIEW_CACHE_REDIS_URL = os.environ.get("VIEW_CACHE_REDIS_URL") or (
+        RATELIMIT_STORAGE_URI if RATELIMIT_STORAGE_URI.startswith("redis") else None
+    )
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -178,6 +184,7 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = "memory://"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    VIEW_CACHE_SECONDS = 0  # the tests of the cache turn it on
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
     # Hashing at production cost is most of the time of a test that signs users up.
     PASSWORD_HASH_PROFILE = "CHEAPEST"

@@ -60,6 +60,9 @@ def create_app(config: object | str | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     jwt.init_app(app)
     limiter.init_app(app)
+    from xeco.api.caching import init_cache
+
+    init_cache(app)
     mail.init_app(app)
     # One Api per app: its OpenAPI spec is per app, and tests build several apps.
     api = Api(app)

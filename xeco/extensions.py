@@ -1,5 +1,6 @@
 """Extension instances, created unbound and attached in ``create_app``."""
 
+from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +27,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 csrf = CSRFProtect()
 # Sends the e-mail outbox over SMTP (the outbox table stays: it is what makes mail reliable).
 mail = Mail()
+# Lists per viewer, for a few seconds (xeco/api/caching.py).
+cache = Cache()
 
 
 def configure_sqlite(engine) -> None:

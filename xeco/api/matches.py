@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from xeco.api.caching import per_viewer
 from xeco.api.security import me, signed_in
 from xeco.models import STAFF_ROLES
 from xeco.schemas.matches import MatchListArgs, MatchPageSchema, MatchSchema
@@ -16,6 +17,7 @@ blp = Blueprint("matches", __name__, description="Proposed matches and their rev
 @blp.route("")
 class Matches(MethodView):
     @signed_in(*STAFF_ROLES)
+    @per_viewer
     @blp.arguments(MatchListArgs, location="query")
     @blp.response(200, MatchPageSchema)
     def get(self, args):

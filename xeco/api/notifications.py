@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from xeco.api.caching import per_viewer
 from xeco.api.security import me, signed_in
 from xeco.schemas.workflow import NotificationArgs, NotificationPageSchema, NotificationSchema
 from xeco.services import notifications as service
@@ -19,6 +20,7 @@ class MarkedSchema(Schema):
 @blp.route("")
 class Notifications(MethodView):
     @signed_in()
+    @per_viewer
     @blp.arguments(NotificationArgs, location="query")
     @blp.response(200, NotificationPageSchema)
     def get(self, args):

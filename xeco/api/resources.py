@@ -10,6 +10,7 @@ from functools import wraps
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from xeco.api.caching import per_viewer
 from xeco.api.security import me, signed_in
 from xeco.schemas.resources import ResourceSchemas, patch
 from xeco.services.resources import ResourceService
@@ -40,6 +41,7 @@ def resource_blueprint(
     @blp.route("")
     class Collection(MethodView):
         @signed_in()
+        @per_viewer
         @blp.doc(summary=f"List {name}")
         @blp.arguments(list_args, location="query")
         @blp.response(200, page_schema)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
+from xeco.api import caching
 from xeco.errors import Forbidden, error_body
 from xeco.extensions import jwt
 from xeco.models import Role, User
@@ -29,7 +30,14 @@ def signed_in(*roles: Role):
             if roles and user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")
-            return fn(*args, **kwargs)
+            if request.method in caching.SAFE_METHODS:
+                return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                # Even a refused write may have changed something (a failed attempt
+                # counted, say); marking costs one Redis write.
+                caching.note_write(user)
 
         # Outermost, so a request is authenticated before its body is parsed; the OpenAPI
         # operation learns that it takes a bearer token, and which roles it needs.

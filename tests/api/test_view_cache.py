@@ -1,0 +1,135 @@
+"""The per-viewer cache of list answers (xeco/api/caching.py), on a real Redis."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis as redis_lib
+
+from tests.conftest import REDIS_URL, make_test_app, service_missing
+from xeco.api.caching import init_cache
+
+LIST = "/api/v1/challenges?page=1&per_page=50"
+
+
+@pytest.fixture
+def cached(app):
+    """The app with the view cache on, kept in Redis database 15 (emptied before and after)."""
+    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        store.flushdb()
+    except redis_lib.exceptions.ConnectionError as err:
+        service_missing("Redis", err)
+    app.config.update(VIEW_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL=REDIS_URL)
+    init_cache(app)
+    try:
+        yield store
+    finally:
+        store.flushdb()
+        store.close()
+        app.config.update(VIEW_CACHE_SECONDS=0, VIEW_CACHE_REDIS_URL=None)
+        init_cache(app)
+
+
+def titles(resp) -> set[str]:
+    assert resp.status_code == 200, resp.get_json()
+    return {item["title"] for item in resp.get_json()["items"]}
+
+
+def post_challenge(client, headers, title: str):
+    body = {"title": title, "description": "We need help with battery cell inspection."}
+    resp = client.post("/api/v1/challenges", json=body, headers=headers)
+    assert resp.status_code == 201, resp.get_json()
+    return resp
+
+
+def test_a_list_is_served_again_from_the_cache_for_the_same_viewer(client, users, auth, cached):
+    officer = auth(users["officer"])
+    first = client.get(LIST, headers=officer)
+    assert "Age" not in first.headers
+    again = client.get(LIST, headers=officer)
+    assert again.headers["Age"] in {"0", "1"}
+    assert again.get_data() == first.get_data()
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    # after_request still runs: a kept answer carries the security headers of any other.
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    keys = cached.keys("xeco:view:*")
+    assert any(str(users["officer"].id).encode() in key for key in keys)
+    assert all(0 < cached.ttl(key) <= 60 for key in keys)
+
+
+def test_others_changes_show_when_the_kept_answer_expires(client, users, auth, cached):
+    officer, company = auth(users["officer"]), auth(users["company"])
+    before = titles(client.get(LIST, headers=officer))
+    post_challenge(client, company, "Kept-answer test need")
+    # Within the keeping time the officer may still see the list from before.
+    assert titles(client.get(LIST, headers=officer)) == before
+    for key in cached.keys(f"xeco:view:{users['officer'].id}:*"):
+        cached.delete(key)  # what expiry does
+    assert "Kept-answer test need" in titles(client.get(LIST, headers=officer))
+
+
+def test_a_viewers_own_change_shows_at_once(client, users, auth, cached):
+    company = auth(users["company"])
+    assert "My own new need" not in titles(client.get(LIST, headers=company))
+    client.get(LIST, headers=company)  # now kept
+    post_challenge(client, company, "My own new need")
+    resp = client.get(LIST, headers=company)
+    assert "Age" not in resp.headers
+    assert "My own new need" in titles(resp)
+    # Marked for twice the keeping time, so a list stored just after the write expires first.
+    marker = cached.ttl(f"xeco:view:wrote:{users['company'].id}")
+    assert 30 < marker <= 61
+
+
+def test_one_viewers_answer_is_never_served_to_another(client, users, auth, cached):
+    client.get(LIST, headers=auth(users["company"]))
+    other = client.get(LIST, headers=auth(users["company_other"]))
+    assert other.status_code == 200 and "Age" not in other.headers
+
+
+def test_sign_in_and_roles_are_checked_before_the_cache(client, users, auth, cached):
+    company = auth(users["company"])
+    assert client.get(LIST, headers=company).status_code == 200
+    assert client.delete("/api/v1/auth/token?everywhere=true", headers=company).status_code == 204
+    assert client.get(LIST, headers=company).status_code == 401
+    # The review queue is for staff: a kept answer of an officer does not open it to others.
+    officer = auth(users["officer"])
+    assert client.get("/api/v1/matches", headers=officer).status_code == 200
+    assert client.get("/api/v1/matches", headers=auth(users["researcher"])).status_code == 403
+
+
+def test_errors_are_not_kept(client, users, auth, cached):
+    officer = auth(users["officer"])
+    for _ in range(2):
+        resp = client.get("/api/v1/challenges?page=0", headers=officer)
+        assert resp.status_code == 422 and "Age" not in resp.headers
+    assert cached.keys("xeco:view:*") == []
+
+
+def test_an_unreachable_redis_serves_uncached(app, client, users, auth, caplog):
+    app.config.update(VIEW_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    init_cache(app)
+    try:
+        officer = auth(users["officer"])
+        with caplog.at_level(logging.WARNING, logger="xeco.api.caching"):
+            for _ in range(2):
+                resp = client.get(LIST, headers=officer)
+                assert resp.status_code == 200 and "Age" not in resp.headers
+            post_challenge(client, auth(users["company"]), "Written while Redis is down")
+        assert "view cache unreachable" in caplog.text
+    finally:
+        app.config.update(VIEW_CACHE_SECONDS=0, VIEW_CACHE_REDIS_URL=None)
+        init_cache(app)
+
+
+def test_without_redis_the_cache_is_off(tmp_path):
+    app = make_test_app(
+        f"sqlite:///{tmp_path / 'x.db'}",
+        str(tmp_path),
+        VIEW_CACHE_SECONDS=5,
+        VIEW_CACHE_REDIS_URL=None,
+    )
+    assert app.config["VIEW_CACHE_SECONDS"] == 0
+    assert app.config["CACHE_TYPE"] == "NullCache"

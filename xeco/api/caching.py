@@ -1,0 +1,102 @@
+"""A short-lived cache of list answers, per viewer, shared by every web process over Redis.
+
+Lists (the catalogue, search, the review queue, notifications) are most of what the API
+serves and the dearest to build: several queries and a few hundred serialised fields each.
+An answer is kept for ``VIEW_CACHE_SECONDS`` under a key of the viewer, their role and the
+exact URL, so nobody is ever served another person's view. Others' changes show within that
+time; a viewer's own changes show at once: any write they make marks them, and while marked
+their lists are built afresh. Sign-in and role checks still run on every request (the
+cache sits inside ``signed_in``), so a revoked token or a changed role takes effect at once.
+
+It needs Redis: without one (the embedded default) it is off, since a per-process cache
+could serve a viewer, from another process, a list from before their own write.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+
+from flask import Flask, current_app, request
+from flask_jwt_extended import get_current_user
+from redis.exceptions import RedisError
+
+from xeco.extensions import cache
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Flask recomputes the length; a cookie belongs to one response, never to a kept one. The
+# security headers are added by after_request to a cached answer as to any other.
+DROPPED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})
+
+
+def init_cache(app: Flask) -> None:
+    seconds = app.config["VIEW_CACHE_SECONDS"]
+    url = app.config.get("VIEW_CACHE_REDIS_URL")
+    if seconds > 0 and url:
+        app.config.update(
+            CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url, CACHE_KEY_PREFIX="xeco:view:"
+        )
+    else:
+        app.config.update(CACHE_TYPE="NullCache", CACHE_NO_NULL_WARNING=True, VIEW_CACHE_SECONDS=0)
+    cache.init_app(app)
+
+
+def enabled() -> bool:
+    return current_app.config["VIEW_CACHE_SECONDS"] > 0
+
+
+def _marker(user) -> str:
+    return f"wrote:{user.id}"
+
+
+def note_write(user) -> None:
+    """The viewer changed something: build their lists afresh for a while.
+
+    Twice the keeping time, so a list begun just before the write and stored just after it
+    has expired before the mark does."""
+    if not enabled():
+        return
+    try:
+        cache.set(_marker(user), 1, timeout=2 * current_app.config["VIEW_CACHE_SECONDS"] + 1)
+    except RedisError:
+        log.warning("view cache unreachable: a write was not marked", exc_info=True)
+
+
+def per_viewer(fn):
+    """Serve a 200 answer of this list from the cache when the viewer's is fresh enough.
+
+    Goes inside ``signed_in`` (it needs the viewer) and outside the argument parsing and
+    the response schema (a hit skips both)."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not enabled() or request.method != "GET":
+            return fn(*args, **kwargs)
+        user = get_current_user()
+        key = (
+            f"{user.id}:{user.role.value}:{request.full_path}"
+            f":{request.headers.get('Accept-Language', '')}"
+        )
+        try:
+            kept, marked = cache.get_many(key, _marker(user))
+        except RedisError:
+            log.warning("view cache unreachable: serving uncached", exc_info=True)
+            return fn(*args, **kwargs)
+        if kept is not None and marked is None:
+            stored_at, status, headers, body = kept
+            resp = current_app.response_class(body, status, headers)
+            resp.headers["Age"] = str(int(time.time() - stored_at))
+            return resp
+        resp = fn(*args, **kwargs)
+        if marked is None and getattr(resp, "status_code", None) == 200:
+            headers = [(k, v) for k, v in resp.headers.items() if k not in DROPPED_HEADERS]
+            entry = (time.time(), 200, headers, resp.get_data())
+            try:
+                cache.set(key, entry, timeout=current_app.config["VIEW_CACHE_SECONDS"])
+            except RedisError:
+                log.warning("view cache unreachable: answer not kept", exc_info=True)
+        return resp
+
+    return wrapper
