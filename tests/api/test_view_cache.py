@@ -83,6 +83,18 @@ def test_a_viewers_own_change_shows_at_once(client, users, auth, cached):
     assert 30 < marker <= 61
 
 
+def test_a_change_made_on_the_pages_shows_at_once_in_the_api(client, users, auth, cached):
+    from tests.web.conftest import post_form, sign_in
+    from tests.web.test_items import CHALLENGE
+
+    company = auth(users["company"])
+    client.get(LIST, headers=company)  # now kept
+    sign_in(client, users["company"])
+    form = dict(CHALLENGE, title="Posted on the page")
+    assert post_form(client, "/challenges/new", form).status_code == 302
+    assert "Posted on the page" in titles(client.get(LIST, headers=company))
+
+
 def test_one_viewers_answer_is_never_served_to_another(client, users, auth, cached):
     client.get(LIST, headers=auth(users["company"]))
     other = client.get(LIST, headers=auth(users["company_other"]))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 
+from xeco.api import caching
 from xeco.models import Role, User
 from xeco.services.users import active_user
 
@@ -40,6 +41,18 @@ class SessionUser(UserMixin):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+
+    @app.after_request
+    def _mark_writes(response):
+        # The same person may read the API's lists (kept for a few seconds): a change made
+        # on the pages shows there at once, as one made through the API does.
+        if (
+            request.method not in caching.SAFE_METHODS
+            and request.blueprint == "web"
+            and current_user.is_authenticated
+        ):
+            caching.note_write(current_user.user)
+        return response
 
 
 @login_manager.user_loader
