@@ -365,3 +365,54 @@ def test_only_an_account_that_never_confirmed_nor_signed_in_is_held_back(app, db
     db.session.commit()
     assert authenticate(new.email, PASSWORD) is None
     assert authenticate(moved.email, PASSWORD) == moved
+
+
+def test_a_tokens_signature_is_checked_once_per_process(client, users, auth, monkeypatch):
+    from flask_jwt_extended import JWTManager
+
+    full = []
+    decode = JWTManager._decode_jwt_from_config
+
+    def counted(self, *args, **kwargs):
+        full.append(1)
+        return decode(self, *args, **kwargs)
+
+    monkeypatch.setattr(JWTManager, "_decode_jwt_from_config", counted)
+    headers = auth(users["company"])
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert len(full) == 1
+
+
+def test_a_kept_token_still_expires_and_a_forged_one_is_refused(app, client, users):
+    import time
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token, decode_token
+
+    token = create_access_token(identity=users["company"], expires_delta=timedelta(seconds=1))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    head, payload, signature = token.split(".")
+    forged = {"Authorization": f"Bearer {head}.{payload}.{signature[::-1]}"}
+    assert client.get("/api/v1/me", headers=forged).status_code == 401
+    time.sleep(max(0.0, decode_token(token)["exp"] - time.time()) + 0.2)
+    resp = client.get("/api/v1/me", headers=headers)
+    assert resp.status_code == 401 and resp.get_json()["message"] == "Token expired; sign in again."
+
+
+def test_a_token_of_another_key_is_refused_after_ours_was_kept(backend, client, users, tmp_path):
+    from flask_jwt_extended import create_access_token
+
+    from tests.conftest import make_test_app
+
+    token = create_access_token(identity=users["company"])
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    _, base = backend
+    other = make_test_app(
+        base.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path), JWT_SECRET_KEY="another-key" * 4
+    )
+    resp = other.test_client().get("/api/v1/me", headers=headers)
+    assert resp.status_code == 401
+    assert resp.get_json()["message"] == "Invalid token: Signature verification failed"
