@@ -6,6 +6,8 @@ PostgreSQL, Redis (broker and rate-limit storage) and one Celery worker, and a b
 same time: the bare app, then xeco with a mix of lists, search, the review queue, details,
 notifications and 10% posts of new challenges (which the worker matches meanwhile). Prints
 requests/s, latency percentiles, failures (any status >= 400 or error), and the ratio.
+xeco runs on its production defaults, lists kept per viewer for 5 s in Redis included
+(``VIEW_CACHE_SECONDS=0`` in the environment measures it without them).
 
 Needs Redis and PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL, BENCH_REDIS_URL; the Redis
 database is flushed before and after). Everything started is stopped, also on failure.
