@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 import pytest
 import redis as redis_lib
@@ -13,6 +14,18 @@ from xeco.api.caching import init_cache
 LIST = "/api/v1/challenges?page=1&per_page=50"
 
 
+@contextmanager
+def view_cache(app, url: str):
+    """The view cache on for the test, kept in ``url``; off again afterwards."""
+    app.config.update(VIEW_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL=url)
+    init_cache(app)
+    try:
+        yield
+    finally:
+        app.config.update(VIEW_CACHE_SECONDS=0, VIEW_CACHE_REDIS_URL=None)
+        init_cache(app)
+
+
 @pytest.fixture
 def cached(app):
     """The app with the view cache on, kept in Redis database 15 (emptied before and after)."""
@@ -21,15 +34,12 @@ def cached(app):
         store.flushdb()
     except redis_lib.exceptions.ConnectionError as err:
         service_missing("Redis", err)
-    app.config.update(VIEW_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL=REDIS_URL)
-    init_cache(app)
-    try:
-        yield store
-    finally:
-        store.flushdb()
-        store.close()
-        app.config.update(VIEW_CACHE_SECONDS=0, VIEW_CACHE_REDIS_URL=None)
-        init_cache(app)
+    with view_cache(app, REDIS_URL):
+        try:
+            yield store
+        finally:
+            store.flushdb()
+            store.close()
 
 
 def titles(resp) -> set[str]:
@@ -121,9 +131,7 @@ def test_errors_are_not_kept(client, users, auth, cached):
 
 
 def test_an_unreachable_redis_serves_uncached(app, client, users, auth, caplog):
-    app.config.update(VIEW_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL="redis://127.0.0.1:1/0")
-    init_cache(app)
-    try:
+    with view_cache(app, "redis://127.0.0.1:1/0"):
         officer = auth(users["officer"])
         with caplog.at_level(logging.WARNING, logger="xeco.api.caching"):
             for _ in range(2):
@@ -131,9 +139,6 @@ def test_an_unreachable_redis_serves_uncached(app, client, users, auth, caplog):
                 assert resp.status_code == 200 and "Age" not in resp.headers
             post_challenge(client, auth(users["company"]), "Written while Redis is down")
         assert "view cache unreachable" in caplog.text
-    finally:
-        app.config.update(VIEW_CACHE_SECONDS=0, VIEW_CACHE_REDIS_URL=None)
-        init_cache(app)
 
 
 def test_without_redis_the_cache_is_off(tmp_path):

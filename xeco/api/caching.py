@@ -85,14 +85,14 @@ def per_viewer(fn):
             log.warning("view cache unreachable: serving uncached", exc_info=True)
             return fn(*args, **kwargs)
         if kept is not None and marked is None:
-            stored_at, status, headers, body = kept
-            resp = current_app.response_class(body, status, headers)
+            stored_at, headers, body = kept
+            resp = current_app.response_class(body, 200, headers)
             resp.headers["Age"] = str(int(time.time() - stored_at))
             return resp
         resp = fn(*args, **kwargs)
         if marked is None and getattr(resp, "status_code", None) == 200:
             headers = [(k, v) for k, v in resp.headers.items() if k not in DROPPED_HEADERS]
-            entry = (time.time(), 200, headers, resp.get_data())
+            entry = (time.time(), headers, resp.get_data())
             try:
                 cache.set(key, entry, timeout=current_app.config["VIEW_CACHE_SECONDS"])
             except RedisError:

@@ -30,14 +30,13 @@ def signed_in(*roles: Role):
             if roles and user.role not in roles:
                 wanted = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {wanted}.")
-            if request.method in caching.SAFE_METHODS:
-                return fn(*args, **kwargs)
             try:
                 return fn(*args, **kwargs)
             finally:
                 # Even a refused write may have changed something (a failed attempt
                 # counted, say); marking costs one Redis write.
-                caching.note_write(user)
+                if request.method not in caching.SAFE_METHODS:
+                    caching.note_write(user)
 
         # Outermost, so a request is authenticated before its body is parsed; the OpenAPI
         # operation learns that it takes a bearer token, and which roles it needs.
