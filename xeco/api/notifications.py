@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from xeco.api.caching import per_viewer
 from xeco.api.security import me, signed_in
+from xeco.schemas.base import Schema
 from xeco.schemas.workflow import NotificationArgs, NotificationPageSchema, NotificationSchema
 from xeco.services import notifications as service
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from xeco.models import CapabilityKind, CapabilityStatus
+from xeco.schemas.base import Schema
 from xeco.schemas.common import (
     SECTORS,
     BoundedList,

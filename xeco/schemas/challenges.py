@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from xeco.models import CURRENCIES, ChallengeStatus, Visibility
+from xeco.schemas.base import Schema
 from xeco.schemas.common import (
     Date,
     ListArgs,

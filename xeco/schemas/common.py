@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
+
+from xeco.schemas.base import Schema
 
 MAX_PER_PAGE = 100
 SECTORS = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from xeco.models import Outcome
+from xeco.schemas.base import Schema
 from xeco.schemas.common import PageArgs, page_schema, text
 
 # The API's limit; MESSAGE_MAX_CHARS (the service's) is the same by default.

@@ -1,4 +1,6 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from xeco.schemas.base import Schema
 
 
 class DependencySchema(Schema):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask import g, has_request_context
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import fields, post_dump, validate
 
 from xeco.matching.text import has_chinese
 from xeco.models import MatchStatus, RunState
+from xeco.schemas.base import Schema
 from xeco.schemas.common import SECTORS, OrganisationRefSchema, PageArgs, page_schema
 from xeco.schemas.conversation import ContactSchema, OutcomeSchema, RequestSchema
 from xeco.services.fit import fit_label

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from xeco.models import CURRENCIES, ProgrammeStatus
+from xeco.schemas.base import Schema
 from xeco.schemas.challenges import check_range
 from xeco.schemas.common import (
     SECTORS,

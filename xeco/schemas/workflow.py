@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from xeco.schemas.base import Schema
 from xeco.schemas.common import BoundedList, PageArgs, page_schema, text
 
 
