@@ -416,3 +416,20 @@ def test_a_token_of_another_key_is_refused_after_ours_was_kept(backend, client, 
     resp = other.test_client().get("/api/v1/me", headers=headers)
     assert resp.status_code == 401
     assert resp.get_json()["message"] == "Invalid token: Signature verification failed"
+
+
+def test_every_rate_limit_is_on_a_post():
+    """Reads skip the limiter (xeco/extensions.py): a limit set on any other method would
+    silently never apply."""
+    import re
+    from pathlib import Path
+
+    import xeco
+
+    calls = [
+        call
+        for path in Path(xeco.__file__).parent.rglob("*.py")
+        for call in re.findall(r"limiter\.limit\(([^)]*)\)", path.read_text(encoding="utf-8"))
+    ]
+    assert len(calls) >= 5
+    assert all('methods=["POST"]' in call for call in calls), calls
