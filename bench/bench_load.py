@@ -1,18 +1,21 @@
 """HTTP under load: the production stack against a bare Flask app, in the same run.
 
-Starts gunicorn (3 sync workers) on ``xeco.wsgi:app`` with ``XECO_ENV=production``,
-PostgreSQL, Redis (broker and rate-limit storage) and one Celery worker, and a bare Flask app
-(one JSON route) on the same gunicorn settings. 24 client threads then drive each for the
-same time: the bare app, then xeco with a mix of lists, search, the review queue, details,
-notifications and 10% posts of new challenges (which the worker matches meanwhile). Prints
-requests/s, latency percentiles, failures (any status >= 400 or error), and the ratio.
+Starts gunicorn on the production settings (``config/gunicorn.py``: 3 processes x 4 threads)
+on ``xeco.wsgi:app`` with ``XECO_ENV=production``, PostgreSQL, Redis (broker, rate limits and
+the view cache) and one Celery worker, and a bare Flask app (one JSON route) on the same
+gunicorn settings. 24 client threads then drive each for the same time, after a warm-up of
+the same load that is not measured: the bare app, then xeco with a mix of lists, search, the
+review queue, details, notifications and 10% posts of new challenges (which the worker
+matches meanwhile). Prints requests/s, latency percentiles (also per kind of request),
+failures (any status >= 400 or error), the CPU each part spent per request, and the ratio.
+``--py-spy DIR`` records where the web and worker processes spend it.
 xeco runs on its production defaults, lists kept per viewer for 5 s in Redis included
 (``VIEW_CACHE_SECONDS=0`` in the environment measures it without them).
 
 Needs Redis and PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL, BENCH_REDIS_URL; the Redis
 database is flushed before and after). Everything started is stopped, also on failure.
 
-    .venv/bin/python bench/bench_load.py [--seconds 30] [--clients 24] [--n 2000]
+    .venv/bin/python bench/bench_load.py [--seconds 30] [--clients 24] [--n 2000] [--warmup 5]
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ def drive(port: int, requests, seconds: float, clients: int) -> dict:
     """``clients`` threads send ``requests()`` (method, path, headers, body, kind) for a time."""
     latencies: list[float] = []
     by_kind: Counter = Counter()
+    kind_latencies: dict[str, list[float]] = {}
     failures: Counter = Counter()
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -99,6 +103,7 @@ def drive(port: int, requests, seconds: float, clients: int) -> dict:
     def client(seed: int) -> None:
         rnd = random.Random(seed)
         mine, kinds, failed = [], Counter(), Counter()
+        mine_by_kind: dict[str, list[float]] = {}
         while time.monotonic() < stop:
             method, path, headers, body, kind = requests(rnd)
             start = time.perf_counter()
@@ -112,12 +117,16 @@ def drive(port: int, requests, seconds: float, clients: int) -> dict:
                     failed[f"{kind} {resp.status}"] += 1
             except OSError as err:
                 failed[f"{kind} {type(err).__name__}"] += 1
-            mine.append(time.perf_counter() - start)
+            took = time.perf_counter() - start
+            mine.append(took)
+            mine_by_kind.setdefault(kind, []).append(took)
             kinds[kind] += 1
         with lock:
             latencies.extend(mine)
             by_kind.update(kinds)
             failures.update(failed)
+            for kind, took in mine_by_kind.items():
+                kind_latencies.setdefault(kind, []).extend(took)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -128,7 +137,7 @@ def drive(port: int, requests, seconds: float, clients: int) -> dict:
     elapsed = time.perf_counter() - started
     lat = sorted(latencies)
 
-    def pct(p: float) -> float:
+    def pct(p: float, lat=lat) -> float:
         return lat[min(len(lat) - 1, round(p * (len(lat) - 1)))] * 1000
 
     return {
@@ -139,6 +148,9 @@ def drive(port: int, requests, seconds: float, clients: int) -> dict:
         "p99": pct(0.99),
         "failures": dict(failures),
         "kinds": dict(by_kind),
+        "p95 by kind": {
+            kind: round(pct(0.95, sorted(took))) for kind, took in sorted(kind_latencies.items())
+        },
     }
 
 
@@ -246,6 +258,25 @@ def cpu_split(web: subprocess.Popen, worker: subprocess.Popen, url: str) -> dict
     }
 
 
+def record(
+    stack: ExitStack, out: Path, web: subprocess.Popen, worker: subprocess.Popen, seconds: float
+) -> None:
+    """py-spy (``pip install py-spy``) on each gunicorn and Celery worker process for the run:
+    collapsed stacks of the threads holding the GIL, so only CPU spent in Python counts."""
+    out.mkdir(parents=True, exist_ok=True)
+    children = {
+        name: Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        for name, proc in (("web", web), ("worker", worker))
+    }
+    for name, pids in children.items():
+        for pid in pids:
+            cmd = [str(BIN / "py-spy"), "record", "--pid", pid, "--gil", "--nonblocking"]
+            cmd += ["--duration", str(int(seconds)), "--format", "raw"]
+            cmd += ["--output", str(out / f"{name}-{pid}.txt")]
+            spy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stack.callback(spy.wait, 60)
+
+
 def report(name: str, r: dict) -> None:
     print(
         f"{name}: {r['requests']} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.0f} ms, "
@@ -257,7 +288,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--clients", type=int, default=24)
+    ap.add_argument(
+        "--warmup",
+        type=float,
+        default=5,
+        help="seconds of the same load, not measured, before each measured run",
+    )
     ap.add_argument("--n", type=int, default=2000, help="capabilities and challenges loaded")
+    ap.add_argument(
+        "--py-spy",
+        type=Path,
+        metavar="DIR",
+        help="record py-spy's collapsed stacks of each web and worker process into DIR",
+    )
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="xeco-load-"))
@@ -294,13 +337,20 @@ def main() -> None:
         def ping(_rnd):
             return "GET", "/api/v1/ping", {}, None, "ping"
 
+        # A server's first requests pay for what each process loads once (code paths,
+        # the worker's matching index): not what a service in use costs.
+        drive(8762, ping, args.warmup, args.clients)
         bare = drive(8762, ping, args.seconds, args.clients)
         report("bare Flask", bare)
+        drive(8761, xeco_requests(data), args.warmup, args.clients)
         before = cpu_split(web, worker, url)
+        if args.py_spy:
+            record(stack, args.py_spy, web, worker, args.seconds)
         result = drive(8761, xeco_requests(data), args.seconds, args.clients)
         used = {k: v - before.get(k, 0.0) for k, v in cpu_split(web, worker, url).items()}
         report("xeco", result)
         print("xeco requests by kind:", result["kinds"])
+        print("xeco p95 by kind (ms):", result["p95 by kind"])
         per = ", ".join(f"{k} {v / result['requests'] * 1000:.1f} ms" for k, v in used.items())
         print(f"CPU per xeco request: {per}")
         print(f"ratio: {result['rps'] / bare['rps']:.3f} of the bare app's requests/s")
