@@ -64,6 +64,8 @@ class TokenManager(JWTManager):
 
 jwt = TokenManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Methods that change nothing: no rate limit applies to them, and the view cache serves them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @limiter.request_filter
@@ -71,7 +73,8 @@ def _reads_are_not_limited() -> bool:
     # Every limit xeco sets is on a POST (sign-in, sign-up, password and e-mail resets: the
     # guesses worth limiting). Finding for each read that none applies cost a twentieth of
     # the API's CPU under load. A limit on a read would need this filter changed.
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    return request.method in SAFE_METHODS
+
 
 # Every form post carries a token; the API (bearer tokens, no cookies) is exempt.
 csrf = CSRFProtect()

@@ -25,7 +25,6 @@ from redis.exceptions import RedisError
 from xeco.extensions import cache
 
 log = logging.getLogger(__name__)
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Flask recomputes the length; a cookie belongs to one response, never to a kept one. The
 # security headers are added by after_request to a cached answer as to any other.
 DROPPED_HEADERS = frozenset({"Content-Length", "Set-Cookie"})

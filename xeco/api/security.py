@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from xeco.api import caching
 from xeco.errors import Forbidden, error_body
-from xeco.extensions import jwt
+from xeco.extensions import SAFE_METHODS, jwt
 from xeco.models import Role, User
 from xeco.services.users import active_user, token_user
 
@@ -35,7 +35,7 @@ def signed_in(*roles: Role):
             finally:
                 # Even a refused write may have changed something (a failed attempt
                 # counted, say); marking costs one Redis write.
-                if request.method not in caching.SAFE_METHODS:
+                if request.method not in SAFE_METHODS:
                     caching.note_write(user)
 
         # Outermost, so a request is authenticated before its body is parsed; the OpenAPI

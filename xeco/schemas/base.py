@@ -8,7 +8,7 @@ first time the schema dumps, and keeps for it a getter and a converter that do w
 marshmallow's own ``_serialize`` of that field class does. A field it does not know (a
 custom ``_serialize``, ``Method``, ``Function``, a field that reads its value its own way)
 is dumped by marshmallow itself, and so is a whole schema with dump hooks or its own
-accessor. The output is marshmallow's, key for key (``tests/unit/test_schema_dump.py``
+accessor. The output is marshmallow's, key for key (``tests/api/test_schema_dump.py``
 compares the two over every schema).
 """
 
@@ -24,8 +24,8 @@ from marshmallow.utils import _get_value_for_key
 # Off, every schema dumps through marshmallow alone: the tests' reference.
 PLANNED = True
 
-# (output key, attribute to read, converter, dump default); a converter of None means the
-# field is dumped by marshmallow (``field.serialize``), whose output is taken as it is.
+# (output key, attribute to read, converter, dump default, field); a converter of None means
+# the field is dumped by marshmallow (``field.serialize``), whose output is taken as it is.
 Step = tuple[str, str, typing.Callable | None, typing.Any, fields.Field]
 
 
@@ -90,10 +90,10 @@ def _converter(field: fields.Field):
         nested = field.schema
         if not isinstance(nested, Schema) or nested._plan() is None:
             return None
+        one = nested._dump_one
         if nested.many or field.many:
-            one = nested._dump_one
             return lambda value: None if value is None else [one(each) for each in value]
-        return lambda value: None if value is None else nested._dump_one(value)
+        return lambda value: None if value is None else one(value)
     return None
 
 

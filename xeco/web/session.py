@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 
 from xeco.api import caching
+from xeco.extensions import SAFE_METHODS
 from xeco.models import Role, User
 from xeco.services.users import active_user
 
@@ -47,7 +48,7 @@ def init_app(app: Flask) -> None:
         # The same person may read the API's lists (kept for a few seconds): a change made
         # on the pages shows there at once, as one made through the API does.
         if (
-            request.method not in caching.SAFE_METHODS
+            request.method not in SAFE_METHODS
             and request.blueprint == "web"
             and current_user.is_authenticated
         ):
