@@ -13,12 +13,21 @@ from config.settings import DEV_SECRET, instance_secret
 
 
 class XecoFlask(Flask):
-    """Flask whose every view runs in one unit of work: commit on return, roll back on error."""
+    """Flask whose every view runs in one unit of work: commit on return, roll back on error.
+    A view of a safe method (GET, HEAD, OPTIONS) may only read."""
 
     def dispatch_request(self):
-        from xeco import transaction
+        from flask import request
 
-        with transaction.unit():
+        from xeco import transaction
+        from xeco.extensions import SAFE_METHODS
+
+        rule = request.url_rule
+        view = self.view_functions.get(rule.endpoint) if rule is not None else None
+        reads_only = request.method in SAFE_METHODS and not getattr(
+            view, "writes_on_safe_method", False
+        )
+        with transaction.unit(reads_only=reads_only):
             return super().dispatch_request()
 
 

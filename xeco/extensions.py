@@ -12,8 +12,11 @@ from flask_limiter.util import get_remote_address
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as SASession
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -24,7 +27,57 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# Set on the session by ``transaction.unit`` for a request by a safe method.
+READS_ONLY = "xeco_reads_only"
+WITHOUT_TRANSACTION = "xeco_without_transaction"
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, which reads without a transaction where it is told to.
+
+    On PostgreSQL a request that only reads gains nothing from BEGIN and COMMIT (under READ
+    COMMITTED each statement sees its own snapshot either way) but two round trips: a
+    sixth of a cached list's CPU. Such a session takes its connection in autocommit mode;
+    the guard below makes sure nothing is written through it.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper, clause, bind, **kwargs)
+        if self.info.get(WITHOUT_TRANSACTION) and isinstance(engine, Engine):
+            return _autocommit(engine)
+        return engine
+
+
+def _autocommit(engine: Engine) -> Engine:
+    # One option engine per engine: the session keys its connections by engine.
+    kept = engine.__dict__.get("_xeco_autocommit")
+    if kept is None:
+        kept = engine.__dict__["_xeco_autocommit"] = engine.execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+    return kept
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Code serving a safe method (GET, HEAD, OPTIONS) tried to write."""
+
+
+@event.listens_for(SASession, "before_flush")
+def _no_flush_when_reading(session, _context, _instances) -> None:
+    if session.info.get(READS_ONLY):
+        raise ReadOnlyViolation("A request by a safe method may not write (it flushed).")
+
+
+@event.listens_for(SASession, "do_orm_execute")
+def _no_statement_writes_when_reading(state) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and state.session.info.get(READS_ONLY):
+        raise ReadOnlyViolation(
+            f"A request by a safe method may not write: {str(state.statement)[:80]}"
+        )
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"class_": Session})
 migrate = Migrate()
 
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from xeco.extensions import db
+from xeco.extensions import READS_ONLY, WITHOUT_TRANSACTION, db
 
 log = logging.getLogger(__name__)
 # Per-transaction state lives in the session's info, so a new session starts with none.
@@ -67,11 +67,31 @@ def abandon(error: BaseException) -> None:
         rollback()
 
 
+def writes(view):
+    """Mark a view that writes though it answers a safe method: opening a match marks its
+    notifications read, and an e-mail's confirmation link is followed by GET. Any other
+    view of a safe method that writes raises ``ReadOnlyViolation``."""
+    view.writes_on_safe_method = True
+    return view
+
+
 @contextmanager
-def unit() -> Iterator[None]:
+def unit(reads_only: bool = False) -> Iterator[None]:
+    """``reads_only``: a request by a safe method, which must not write (a flush or an
+    INSERT, UPDATE or DELETE raises ``ReadOnlyViolation``). On PostgreSQL it then reads
+    without a transaction, unless one was begun before (a ``before_request`` that read)."""
+    info = db.session.info
+    if reads_only:
+        info[READS_ONLY] = True
+        if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+            info[WITHOUT_TRANSACTION] = True
     try:
         yield
     except BaseException as error:
         abandon(error)
         raise
-    commit()
+    else:
+        commit()
+    finally:
+        info.pop(READS_ONLY, None)
+        info.pop(WITHOUT_TRANSACTION, None)

@@ -31,6 +31,7 @@ def _auth_limit() -> str:
 
 
 @bp.get("/verify/<token>")
+@transaction.writes
 def verify_email(token: str):
     try:
         user = account.verify_email(token)

@@ -45,6 +45,7 @@ def matches_list():
 
 
 @bp.get("/matches/<id:match_id>")
+@transaction.writes
 @login_required
 def match_detail(match_id: int):
     user = me()
