@@ -25,37 +25,54 @@ def enqueue(task: str, **kwargs) -> TaskOutbox:
     row = TaskOutbox(task=task, kwargs=kwargs)
     db.session.add(row)
     db.session.flush()
-    transaction.collect("outbox", row.id, then=_publish)
+    transaction.collect("outbox", (row.id, task, kwargs), then=_publish)
     return row
 
 
 def relay_pending(limit: int = 500) -> int:
-    ids = db.session.scalars(
-        sa.select(TaskOutbox.id)
+    jobs = db.session.execute(
+        sa.select(TaskOutbox.id, TaskOutbox.task, TaskOutbox.kwargs)
         .where(TaskOutbox.sent_at.is_(None))
         .order_by(TaskOutbox.id)
         .limit(limit)
     ).all()
-    return _publish(list(ids)) if ids else 0
+    return _publish([tuple(job) for job in jobs]) if jobs else 0
 
 
-def _publish(ids: list[int]) -> int:
+def _publish(jobs: list[tuple[int, str, dict]]) -> int:
+    """Send ``(id, task, kwargs)`` jobs in order, then mark those sent, and the error of the
+    first that could not be (the rest wait for the relay), in one statement each.
+
+    The jobs come from the caller's memory, not read back: reading each just-committed row
+    again cost a post a query and its objects. A job the relay sent meanwhile may go twice:
+    tasks are idempotent, and its first ``sent_at`` stays."""
     celery = current_app.extensions["celery"]
-    rows = db.session.scalars(
-        sa.select(TaskOutbox).where(TaskOutbox.id.in_(ids), TaskOutbox.sent_at.is_(None))
-    ).all()
-    sent = 0
-    for row in rows:
-        row.attempts += 1
+    sent: list[int] = []
+    failed = None
+    for job_id, task, kwargs in jobs:
         try:
-            celery.send_task(row.task, kwargs=row.kwargs)
+            celery.send_task(task, kwargs=kwargs)
         except Exception as exc:  # broker down: keep the job for the relay
-            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            log.warning("outbox: could not publish %s #%s: %s", row.task, row.id, exc)
+            failed = (job_id, f"{type(exc).__name__}: {exc}"[:500])
+            log.warning("outbox: could not publish %s #%s: %s", task, job_id, exc)
             break
-        row.sent_at = utcnow()
-        sent += 1
+        sent.append(job_id)
+    tried = TaskOutbox.attempts + 1
+    if sent:
+        db.session.execute(
+            sa.update(TaskOutbox)
+            .where(TaskOutbox.id.in_(sent), TaskOutbox.sent_at.is_(None))
+            .values(sent_at=utcnow(), attempts=tried),
+            execution_options={"synchronize_session": False},
+        )
+    if failed is not None:
+        db.session.execute(
+            sa.update(TaskOutbox)
+            .where(TaskOutbox.id == failed[0])
+            .values(attempts=tried, last_error=failed[1]),
+            execution_options={"synchronize_session": False},
+        )
     db.session.commit()
     if sent:
-        log.info("outbox: published %d job(s)", sent)
-    return sent
+        log.info("outbox: published %d job(s)", len(sent))
+    return len(sent)

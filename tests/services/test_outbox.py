@@ -1,0 +1,70 @@
+"""The task outbox: jobs go to the broker once their change has committed, and are marked sent.
+
+The tests' broker is kombu's in-memory transport: the messages are read back from its queue.
+(A broker that is down is tested against a stopped Redis in tests/integration/test_pipeline.)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xeco import transaction
+from xeco.models import TaskOutbox
+from xeco.services import outbox
+
+
+def _drain(app) -> list[tuple[str, dict]]:
+    celery = app.extensions["celery"]
+    got = []
+    with celery.connection_for_read() as conn:
+        queue = conn.SimpleQueue(celery.conf.task_default_queue)
+        while True:
+            try:
+                message = queue.get(block=False)
+            except queue.Empty:
+                break
+            _args, kwargs, _embed = message.payload
+            got.append((message.headers["task"], kwargs))
+            message.ack()
+        queue.close()
+    return got
+
+
+def test_jobs_are_sent_after_the_commit_and_marked_once(app, db):
+    _drain(app)
+    first = outbox.enqueue("xeco.match_challenge", challenge_id=101)
+    second = outbox.enqueue("xeco.match_capability", capability_id=202)
+    assert _drain(app) == []  # nothing before the commit
+    transaction.commit()
+    assert _drain(app) == [
+        ("xeco.match_challenge", {"challenge_id": 101}),
+        ("xeco.match_capability", {"capability_id": 202}),
+    ]
+    rows = db.session.scalars(
+        sa.select(TaskOutbox).where(TaskOutbox.id.in_([first.id, second.id]))
+    ).all()
+    assert all(r.sent_at is not None and r.attempts == 1 and r.last_error is None for r in rows)
+
+
+def test_a_rolled_back_change_sends_nothing(app, db):
+    _drain(app)
+    outbox.enqueue("xeco.match_challenge", challenge_id=303)
+    transaction.rollback()
+    assert _drain(app) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TaskOutbox)) == 0
+
+
+def test_the_relay_sends_what_is_pending_and_only_that(app, db):
+    _drain(app)
+    pending = TaskOutbox(task="xeco.match_challenge", kwargs={"challenge_id": 404}, attempts=2)
+    done = TaskOutbox(task="xeco.match_challenge", kwargs={"challenge_id": 505})
+    db.session.add_all([pending, done])
+    db.session.flush()
+    done.sent_at = pending.created_at
+    db.session.commit()
+    assert outbox.relay_pending() == 1
+    assert _drain(app) == [("xeco.match_challenge", {"challenge_id": 404})]
+    db.session.refresh(pending)
+    assert pending.sent_at is not None and pending.attempts == 3
+    assert outbox.relay_pending() == 0
+    assert _drain(app) == []
