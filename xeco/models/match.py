@@ -30,6 +30,8 @@ TRANSITIONS: dict[MatchStatus, frozenset[MatchStatus]] = {
 VISIBLE_TO_PARTIES = frozenset(
     {MatchStatus.APPROVED, MatchStatus.INTRODUCED, MatchStatus.ACCEPTED, MatchStatus.DECLINED}
 )
+# From the introduction on: the parties' conversation is open, and outcomes can be recorded.
+INTRODUCED_ONWARD = frozenset({MatchStatus.INTRODUCED, MatchStatus.ACCEPTED, MatchStatus.DECLINED})
 
 
 class Response(enum.StrEnum):

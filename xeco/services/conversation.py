@@ -14,14 +14,14 @@ from flask import current_app
 
 from xeco.errors import Conflict, Forbidden, Invalid
 from xeco.extensions import db
-from xeco.models import EmailOutbox, Match, MatchMessage, MatchStatus, User
+from xeco.models import EmailOutbox, Match, MatchMessage, User
 from xeco.models.base import utcnow
+from xeco.models.match import INTRODUCED_ONWARD
 from xeco.services import access, audit, notices, notifications
 from xeco.services import matches as reads
 from xeco.services.listing import Page, paginate
 from xeco.services.workflow import company_users, provider_users
 
-OPEN_STATUSES = frozenset({MatchStatus.INTRODUCED, MatchStatus.ACCEPTED, MatchStatus.DECLINED})
 EXCERPT_CHARS = 300
 
 
@@ -30,7 +30,7 @@ def thread(actor: User, match_id: int) -> Match:
     match = reads.get(actor, match_id)
     if not actor.is_staff and access.party_side(actor, match) is None:
         raise Forbidden("Only the two parties and the officers take part in the conversation.")
-    if match.status not in OPEN_STATUSES:
+    if match.status not in INTRODUCED_ONWARD:
         raise Conflict("The conversation opens once the parties are introduced.")
     return match
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from xeco.extensions import db
 from xeco.models import Match, MatchOutcome, User
+from xeco.models.match import INTRODUCED_ONWARD
 from xeco.services import contacts, hands
 
 
@@ -26,7 +27,9 @@ def latest_outcomes(match_ids: list[int]) -> dict[int, MatchOutcome]:
 
 def attach(viewer: User, matches: list[Match]) -> list[Match]:
     ids = [m.id for m in matches]
-    outcomes = latest_outcomes(ids)
+    # Outcomes are recorded from the introduction on: the review queue and most details have
+    # none to ask for.
+    outcomes = latest_outcomes([m.id for m in matches if m.status in INTRODUCED_ONWARD])
     requests = hands.requests_of(ids)
     for m in matches:
         m.outcome = outcomes.get(m.id)

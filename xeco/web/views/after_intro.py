@@ -18,6 +18,7 @@ from xeco.models import (
     ChallengeStatus,
     Visibility,
 )
+from xeco.models.match import INTRODUCED_ONWARD
 from xeco.services import access, advice, contacts, conversation, hands, outcomes, reports
 from xeco.services.fit import fit_label
 from xeco.services.mail_content import build
@@ -56,7 +57,7 @@ def after_introduction(match) -> dict:
     user = me()
     side = access.party_side(user, match)
     part_of_it = user.is_staff or side is not None
-    talking = part_of_it and match.status in conversation.OPEN_STATUSES
+    talking = part_of_it and match.status in INTRODUCED_ONWARD
     page = None
     if talking:
         number = request.args.get("page", type=int) or None
