@@ -74,9 +74,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'xeco.db'}")
     )
-    # Chinese stays readable (and searchable with LIKE) inside JSON columns.
+    # Chinese stays readable (and searchable with LIKE) inside JSON columns. No pre-ping:
+    # connections the server closed are dropped at checkout without a round trip
+    # (xeco.extensions.drop_dead_connections).
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
         "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False),
     }
 

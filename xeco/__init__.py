@@ -54,7 +54,15 @@ def create_app(config: object | str | None = None) -> Flask:
 
     from flask_smorest import Api
 
-    from xeco.extensions import configure_sqlite, db, jwt, limiter, mail, migrate
+    from xeco.extensions import (
+        configure_sqlite,
+        db,
+        drop_dead_connections,
+        jwt,
+        limiter,
+        mail,
+        migrate,
+    )
     from xeco.jsonio import JSONProvider, loads_column
 
     app.json = JSONProvider(app)
@@ -66,6 +74,8 @@ def create_app(config: object | str | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            drop_dead_connections(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     jwt.init_app(app)
     limiter.init_app(app)
