@@ -107,6 +107,10 @@ class Config:
     VIEW_CACHE_REDIS_URL = os.environ.get("VIEW_CACHE_REDIS_URL") or (
         RATELIMIT_STORAGE_URI if RATELIMIT_STORAGE_URI.startswith("redis") else None
     )
+    # Who each API token speaks for, kept per process this long at most while Redis (that of
+    # the view cache) says nothing changed (xeco/services/token_cache.py); 0 asks the database
+    # on every request.
+    TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "30"))
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -186,6 +190,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     VIEW_CACHE_SECONDS = 0  # the tests of the cache turn it on
+    TOKEN_CACHE_SECONDS = 0  # as do those of the token cache
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
     # Hashing at production cost is most of the time of a test that signs users up.
     PASSWORD_HASH_PROFILE = "CHEAPEST"

@@ -82,6 +82,9 @@ def create_app(config: object | str | None = None) -> Flask:
     from xeco.api.caching import init_cache
 
     init_cache(app)
+    from xeco.services import token_cache
+
+    token_cache.init_app(app)
     mail.init_app(app)
     # One Api per app: its OpenAPI spec is per app, and tests build several apps.
     api = Api(app)

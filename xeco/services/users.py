@@ -240,16 +240,23 @@ def revoke_token(jti: str, expires_at: datetime) -> None:
 
 def token_user(claims: dict) -> User | None:
     """The active user a token speaks for; None when it was withdrawn, or is from before the
-    user last signed out everywhere. One query: every API request asks."""
+    user last signed out everywhere. Every API request asks: kept by each process while
+    nothing changed (:mod:`xeco.services.token_cache`), else one query."""
+    from xeco.services import token_cache
+
     user_id = active_user_id(claims.get("sub"))
     if user_id is None:
         return None
-    row = db.session.execute(
-        _token_user_statement(), {"user_id": user_id, "jti": str(claims.get("jti"))}
-    ).first()
-    if row is None or row[1] or claims.get("ver", 0) != row[0].session_version:
+    jti = str(claims.get("jti"))
+    user = token_cache.user_for_token(user_id, jti, lambda: _read_token_user(user_id, jti))
+    if user is None or claims.get("ver", 0) != user.session_version:
         return None
-    return row[0]
+    return user
+
+
+def _read_token_user(user_id: int, jti: str) -> User | None:
+    row = db.session.execute(_token_user_statement(), {"user_id": user_id, "jti": jti}).first()
+    return None if row is None or row[1] else row[0]
 
 
 @cache

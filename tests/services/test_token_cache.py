@@ -1,0 +1,190 @@
+"""Who each API token speaks for, kept per process and checked on a real Redis.
+
+Two ``TokenCache`` objects on one Redis stand for two web processes: what one changes, the
+other must see at its next request.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+import pytest
+import redis as redis_lib
+import sqlalchemy as sa
+
+from tests.conftest import REDIS_URL, service_missing
+from xeco.models import Role, User
+from xeco.services import token_cache
+from xeco.services.token_cache import EXTENSION, TokenCache
+from xeco.services.users import end_sessions
+
+ME = "/api/v1/me"
+
+
+@pytest.fixture
+def store():
+    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        store.flushdb()
+    except redis_lib.exceptions.ConnectionError as err:
+        service_missing("Redis", err)
+    yield store
+    store.flushdb()
+    store.close()
+
+
+@pytest.fixture
+def processes(app, store):
+    """``processes.one`` and ``processes.two`` (each a TokenCache on the same Redis), and
+    ``processes.acting(cache)`` to serve the requests of a block as that process."""
+
+    class Processes:
+        one = TokenCache(REDIS_URL, 30)
+        two = TokenCache(REDIS_URL, 30)
+
+        @staticmethod
+        @contextmanager
+        def acting(cache):
+            app.extensions[EXTENSION] = cache
+            try:
+                yield
+            finally:
+                app.extensions[EXTENSION] = None
+
+    return Processes
+
+
+def user_queries(statements: list[str]) -> int:
+    return sum("revoked_tokens" in s for s in statements)
+
+
+def me(client, headers) -> tuple[int, dict]:
+    resp = client.get(ME, headers=headers)
+    return resp.status_code, resp.get_json()
+
+
+def warmed(client, headers, *caches, acting) -> None:
+    """Each process has kept the token's answer (the first request makes the stamps)."""
+    for cache in caches:
+        with acting(cache):
+            for _ in range(2):
+                assert me(client, headers)[0] == 200
+
+
+def test_a_kept_answer_spares_later_requests_the_query(client, users, auth, processes, statements):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, acting=processes.acting)
+    statements.clear()
+    with processes.acting(processes.one):
+        status, body = me(client, headers)
+    assert status == 200 and body["email"] == users["company"].email
+    assert user_queries(statements) == 0
+    # Without the cache every request asks.
+    me(client, headers)
+    assert user_queries(statements) == 1
+
+
+def test_a_withdrawn_token_stops_at_once_on_every_process(client, users, auth, processes):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, processes.two, acting=processes.acting)
+    with processes.acting(processes.one):
+        assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    with processes.acting(processes.two):
+        status, body = me(client, headers)
+    assert status == 401 and body["message"] == "Token revoked."
+
+
+def test_deactivation_role_and_signing_out_everywhere_show_at_once(
+    client, db, users, auth, processes
+):
+    company, researcher, officer = users["company"], users["researcher"], users["officer"]
+    headers = {u.id: auth(u) for u in (company, researcher, officer)}
+    for h in headers.values():
+        warmed(client, h, processes.one, processes.two, acting=processes.acting)
+    with processes.acting(processes.one):
+        company.active = False
+        officer.role = Role.ADMIN
+        end_sessions(researcher)
+        db.session.commit()
+    with processes.acting(processes.two):
+        assert me(client, headers[company.id])[0] == 401
+        assert me(client, headers[researcher.id])[0] == 401
+        status, body = me(client, headers[officer.id])
+    assert status == 200 and body["role"] == "admin"
+
+
+def test_users_changed_by_a_statement_show_at_once(client, db, users, auth, processes):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, processes.two, acting=processes.acting)
+    with processes.acting(processes.one):
+        db.session.execute(
+            sa.update(User).where(User.id == users["company"].id).values(active=False)
+        )
+        db.session.commit()
+    with processes.acting(processes.two):
+        assert me(client, headers)[0] == 401
+
+
+def test_a_change_rolled_back_leaves_the_stamps(db, users, processes, store):
+    with processes.acting(processes.one):
+        stamp = token_cache._fresh_stamp()
+        store.set(token_cache._user_key(users["company"].id), stamp)
+        users["company"].active = False
+        db.session.flush()
+        db.session.rollback()
+        db.session.commit()  # the next unit commits nothing of the rolled-back change
+    assert store.get(token_cache._user_key(users["company"].id)).decode() == stamp
+
+
+def test_kept_answers_expire(client, users, auth, processes, statements):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, acting=processes.acting)
+    processes.one.seconds = 0
+    statements.clear()
+    with processes.acting(processes.one):
+        assert me(client, headers)[0] == 200
+    assert user_queries(statements) == 1
+
+
+def test_without_redis_every_request_asks_the_database(client, users, auth, processes, caplog):
+    headers = auth(users["company"])
+    unreachable = TokenCache("redis://127.0.0.1:1/0", 30)
+    caplog.set_level(logging.WARNING, logger="xeco.services.token_cache")
+    with processes.acting(unreachable):
+        assert me(client, headers)[0] == 200
+        assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+        assert me(client, headers)[0] == 401
+    assert "token cache unreachable" in caplog.text
+
+
+def test_the_cache_is_on_where_redis_is(app):
+    from xeco.services.token_cache import init_app
+
+    saved = dict(app.config), app.extensions.get(EXTENSION)
+    try:
+        app.config.update(TOKEN_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL=REDIS_URL)
+        init_app(app)
+        assert isinstance(app.extensions[EXTENSION], TokenCache)
+        app.config.update(VIEW_CACHE_REDIS_URL=None)
+        init_app(app)
+        assert app.extensions[EXTENSION] is None
+    finally:
+        app.config.clear()
+        app.config.update(saved[0])
+        app.extensions[EXTENSION] = saved[1]
+
+
+def test_a_savepoint_rolled_back_keeps_the_changes_before_it(client, db, users, auth, processes):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, processes.two, acting=processes.acting)
+    with processes.acting(processes.one):
+        users["company"].active = False
+        db.session.flush()
+        savepoint = db.session.begin_nested()
+        users["researcher"].name = "Changed, then rolled back"
+        db.session.flush()
+        savepoint.rollback()
+        db.session.commit()
+    with processes.acting(processes.two):
+        assert me(client, headers)[0] == 401
