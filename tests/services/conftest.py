@@ -22,6 +22,19 @@ def statements(db):
 
 
 @pytest.fixture
+def real_app(backend):
+    """(backend name, app) with the backend's own session: not the rolled-back one of the
+    ``app`` fixture, which is bound to one connection and so cannot show how the session
+    takes its connections. What a test commits here stays: it cleans up after itself."""
+    from xeco.extensions import db
+
+    name, app = backend
+    with app.app_context():
+        yield name, app
+        db.session.remove()
+
+
+@pytest.fixture
 def plan_of(db, dialect):
     """``plan_of(stmt, *off)``: the database's plan for ``stmt`` as text, with PostgreSQL's
     ``enable_*`` planner settings in ``off`` turned off for the test's transaction (tiny test

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.factories import MatchFactory
-from xeco.models import MatchOutcome, MatchStatus, Outcome
-from xeco.services import match_extras
+from xeco.models import Match, MatchOutcome, MatchRequest, MatchStatus, Outcome, User
+from xeco.services import match_extras, matches
 
 
 def _outcome_queries(statements: list[str]) -> int:
@@ -41,3 +41,29 @@ def test_introduced_matches_show_their_latest_outcome(db, users, statements):
         Outcome.NO_DEAL,
         None,
     ]
+
+
+def _request_queries(statements: list[str]) -> int:
+    return sum(s.lstrip().startswith("SELECT") and "FROM match_requests" in s for s in statements)
+
+
+def test_a_match_read_with_its_request_needs_no_query_for_it(db, users, statements):
+    offered, plain = MatchFactory(), MatchFactory()
+    db.session.add(MatchRequest(match_id=offered.id, note="We can help"))
+    db.session.flush()
+    ids, officer_id = (offered.id, plain.id), users["officer"].id
+    db.session.expunge_all()
+    officer = db.session.get(User, officer_id)
+    read = [matches.get(officer, i) for i in ids]
+    statements.clear()
+    shown = match_extras.attach(officer, read)
+    assert _request_queries(statements) == 0
+    assert [m.request and m.request.note for m in shown] == ["We can help", None]
+    # A match read without it (any other query) has it asked for, once for all.
+    db.session.expunge_all()
+    officer = db.session.get(User, officer_id)
+    bare = [db.session.get(Match, i) for i in ids]
+    statements.clear()
+    shown = match_extras.attach(officer, bare)
+    assert _request_queries(statements) == 1
+    assert [m.request and m.request.note for m in shown] == ["We can help", None]

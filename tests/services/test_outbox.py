@@ -7,8 +7,10 @@ The tests' broker is kombu's in-memory transport: the messages are read back fro
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from xeco import transaction
+from xeco.extensions import db
 from xeco.models import TaskOutbox
 from xeco.services import outbox
 
@@ -68,3 +70,27 @@ def test_the_relay_sends_what_is_pending_and_only_that(app, db):
     assert pending.sent_at is not None and pending.attempts == 3
     assert outbox.relay_pending() == 0
     assert _drain(app) == []
+
+
+def test_marking_sent_after_a_commit_needs_no_transaction_on_postgresql(real_app):
+    name, app = real_app
+    seen = []
+
+    def _record(conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE task_outbox"):
+            raw = conn.connection.dbapi_connection
+            seen.append(raw.autocommit if name == "postgresql" else raw.in_transaction)
+
+    event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        with app.test_request_context(method="POST"), transaction.unit():
+            job = outbox.enqueue("xeco.match_challenge", challenge_id=303)
+        row = db.session.get(TaskOutbox, job.id)
+        assert row.sent_at is not None and row.attempts == 1
+        # PostgreSQL: one round trip (autocommit); SQLite keeps its transaction.
+        assert seen == [True]
+        _drain(app)
+        db.session.delete(row)
+        transaction.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record)

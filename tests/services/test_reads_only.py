@@ -16,14 +16,6 @@ from xeco.extensions import ReadOnlyViolation, db
 from xeco.models import Organisation, OrgKind
 
 
-@pytest.fixture
-def real_app(backend):
-    name, app = backend
-    with app.app_context():
-        yield name, app
-        db.session.remove()
-
-
 def _dbapi(conn):
     return conn.connection.dbapi_connection
 

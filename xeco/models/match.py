@@ -97,6 +97,8 @@ class Match(Timestamped, db.Model):
     institute = relationship("Capability", foreign_keys=[institute_id])
     programme = relationship("Programme")
     decided_by = relationship("User")
+    # Read with the match where its schema shows it (services/match_extras.py).
+    provider_request = relationship("MatchRequest", uselist=False, viewonly=True)
 
     __table_args__ = (
         sa.UniqueConstraint("challenge_id", "capability_id"),

@@ -26,14 +26,15 @@ def latest_outcomes(match_ids: list[int]) -> dict[int, MatchOutcome]:
 
 
 def attach(viewer: User, matches: list[Match]) -> list[Match]:
-    ids = [m.id for m in matches]
     # Outcomes are recorded from the introduction on: the review queue and most details have
     # none to ask for.
     outcomes = latest_outcomes([m.id for m in matches if m.status in INTRODUCED_ONWARD])
-    requests = hands.requests_of(ids)
+    # Matches read with their request (the services' LOADED and LISTED) need no query.
+    unread = {m.id for m in matches if "provider_request" in sa.inspect(m).unloaded}
+    requests = hands.requests_of(unread)
     for m in matches:
         m.outcome = outcomes.get(m.id)
-        m.request = requests.get(m.id)
+        m.request = requests.get(m.id) if m.id in unread else m.provider_request
         shown = contacts.of(viewer, m)
         if shown is not None:
             m.contacts = shown

@@ -40,6 +40,7 @@ LOADED = (
     joinedload(Match.capability).joinedload(Capability.organisation),
     joinedload(Match.institute).joinedload(Capability.organisation),
     joinedload(Match.programme),
+    joinedload(Match.provider_request),
 )
 
 
@@ -87,6 +88,7 @@ LISTED = (
     )
     .joinedload(Programme.organisation)
     .load_only(*_ORGANISATION_REF),
+    joinedload(Match.provider_request),
 )
 
 

@@ -58,21 +58,24 @@ def _publish(jobs: list[tuple[int, str, dict]]) -> int:
             break
         sent.append(job_id)
     tried = TaskOutbox.attempts + 1
-    if sent:
-        db.session.execute(
-            sa.update(TaskOutbox)
-            .where(TaskOutbox.id.in_(sent), TaskOutbox.sent_at.is_(None))
-            .values(sent_at=utcnow(), attempts=tried),
-            execution_options={"synchronize_session": False},
-        )
-    if failed is not None:
-        db.session.execute(
-            sa.update(TaskOutbox)
-            .where(TaskOutbox.id == failed[0])
-            .values(attempts=tried, last_error=failed[1]),
-            execution_options={"synchronize_session": False},
-        )
-    db.session.commit()
+    # After a post's commit each UPDATE stands alone: together they need no transaction (a
+    # job whose mark is lost is sent again by the relay, and tasks are idempotent).
+    with transaction.statements_alone():
+        if sent:
+            db.session.execute(
+                sa.update(TaskOutbox)
+                .where(TaskOutbox.id.in_(sent), TaskOutbox.sent_at.is_(None))
+                .values(sent_at=utcnow(), attempts=tried),
+                execution_options={"synchronize_session": False},
+            )
+        if failed is not None:
+            db.session.execute(
+                sa.update(TaskOutbox)
+                .where(TaskOutbox.id == failed[0])
+                .values(attempts=tried, last_error=failed[1]),
+                execution_options={"synchronize_session": False},
+            )
+        db.session.commit()
     if sent:
         log.info("outbox: published %d job(s)", len(sent))
     return len(sent)
