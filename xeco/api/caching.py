@@ -35,7 +35,12 @@ def init_cache(app: Flask) -> None:
     url = app.config.get("VIEW_CACHE_REDIS_URL")
     if seconds > 0 and url:
         app.config.update(
-            CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url, CACHE_KEY_PREFIX="xeco:view:"
+            CACHE_TYPE="RedisCache",
+            CACHE_REDIS_URL=url,
+            CACHE_KEY_PREFIX="xeco:view:",
+            # Lists read here on every request: a Redis that hangs must cost a request a
+            # moment, not hold its thread.
+            CACHE_OPTIONS={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         )
     else:
         app.config.update(CACHE_TYPE="NullCache", CACHE_NO_NULL_WARNING=True, VIEW_CACHE_SECONDS=0)
