@@ -188,3 +188,32 @@ def test_a_savepoint_rolled_back_keeps_the_changes_before_it(client, db, users, 
         db.session.commit()
     with processes.acting(processes.two):
         assert me(client, headers)[0] == 401
+
+
+def test_a_users_tokens_share_one_entry_of_bounded_size(client, users, auth, processes, statements):
+    company = users["company"]
+    first, second = auth(company), auth(company)
+    warmed(client, first, processes.one, acting=processes.acting)
+    with processes.acting(processes.one):
+        assert me(client, second)[0] == 200  # checked once in the database
+        statements.clear()
+        assert me(client, first)[0] == 200 and me(client, second)[0] == 200
+        assert user_queries(statements) == 0
+        for _ in range(TokenCache.TOKENS_PER_USER + 1):
+            assert me(client, auth(company))[0] == 200
+    kept = processes.one._kept[company.id]
+    assert 0 < len(kept.tokens) <= TokenCache.TOKENS_PER_USER
+    assert list(processes.one._kept) == [company.id]
+
+
+def test_a_token_withdrawn_before_another_was_kept_stays_withdrawn(
+    client, users, auth, processes
+):
+    company = users["company"]
+    withdrawn, other = auth(company), auth(company)
+    with processes.acting(processes.one):
+        assert client.delete("/api/v1/auth/token", headers=withdrawn).status_code == 204
+    warmed(client, other, processes.one, acting=processes.acting)  # kept after the withdrawal
+    with processes.acting(processes.one):
+        assert me(client, withdrawn)[0] == 401
+        assert me(client, other)[0] == 200

@@ -23,6 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import redis
 from flask import Flask, current_app, has_app_context
@@ -53,16 +54,28 @@ def _fresh_stamp() -> str:
     return secrets.token_hex(8)
 
 
+class Kept(NamedTuple):
+    """What one process knows of a user: their row, and which of their tokens were not
+    withdrawn, as of ``stamps`` (read before the row) and ``at`` (monotonic seconds)."""
+
+    stamps: tuple
+    at: float
+    columns: dict
+    tokens: frozenset[str]
+
+
 class TokenCache:
-    """The answers one process keeps: ``{user id: {token id: (stamps, kept at, columns)}}``."""
+    """The answers one process keeps, per user id."""
 
     KEEP = 10_000  # users; more are dropped all at once (a process serves far fewer)
+    # Token ids per user: one user signing in over and over must not grow the memory.
+    TOKENS_PER_USER = 16
 
     def __init__(self, url: str, seconds: int) -> None:
         # Short timeouts: a Redis that hangs must cost a request a moment, not a worker.
         self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.seconds = seconds
-        self._kept: dict[int, dict[str, tuple]] = {}
+        self._kept: dict[int, Kept] = {}
 
     def user(self, user_id: int, jti: str, load: Callable[[], User | None]) -> User | None:
         """The active user this token speaks for, or None if it was withdrawn: kept, or
@@ -72,18 +85,27 @@ class TokenCache:
         except RedisError:
             log.warning("token cache unreachable: asking the database", exc_info=True)
             return load()
-        kept = self._kept.get(user_id, {}).get(jti)
+        kept = self._kept.get(user_id)
         now = time.monotonic()
-        if kept is not None and kept[0] == stamps and now - kept[1] < self.seconds:
-            return _attached(kept[2])
+        fresh = kept is not None and kept.stamps == stamps and now - kept.at < self.seconds
+        if fresh and jti in kept.tokens:
+            return _attached(kept.columns)
         user = load()  # after reading the stamps: a change after this read changes them
         if None in stamps:
             self._make_stamps(user_id, stamps)
         elif user is not None and (columns := _columns(user)) is not None:
-            if user_id not in self._kept and len(self._kept) >= self.KEEP:
-                self._kept.clear()
-            self._kept.setdefault(user_id, {})[jti] = (stamps, now, columns)
+            self._keep(user_id, stamps, now, columns, jti, kept if fresh else None)
         return user
+
+    def _keep(self, user_id, stamps, now, columns, jti, fresh: Kept | None) -> None:
+        if fresh is not None and len(fresh.tokens) < self.TOKENS_PER_USER:
+            # The same stamps: another of the user's tokens, checked now; the row kept is
+            # as recent, and the entry ages from its first check.
+            self._kept[user_id] = fresh._replace(columns=columns, tokens=fresh.tokens | {jti})
+            return
+        if user_id not in self._kept and len(self._kept) >= self.KEEP:
+            self._kept.clear()
+        self._kept[user_id] = Kept(stamps, now, columns, frozenset({jti}))
 
     def _make_stamps(self, user_id: int, stamps: tuple) -> None:
         # Only where none is: a stamp set meanwhile by a change must stay. Nothing is kept
