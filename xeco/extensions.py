@@ -149,7 +149,9 @@ def drop_dead_connections(engine) -> None:
     and a tenth of the service's throughput under load. The pool retries the checkout
     with another connection, so after a restart no request fails. Not covered: a server
     that vanished without closing (its host lost): the first statement on such a
-    connection fails as it would have after a ping that waited out the TCP timeout.
+    connection fails as it would have after a ping that waited out the TCP timeout. A
+    connection with unread data for another reason (LISTEN, which xeco does not use) would
+    be replaced too: a reconnect, never an error.
     """
 
     @event.listens_for(engine, "checkout")
