@@ -16,6 +16,7 @@ Needs Redis and PostgreSQL on 127.0.0.1 (BENCH_POSTGRES_URL, BENCH_REDIS_URL; th
 database is flushed before and after). Everything started is stopped, also on failure.
 
     .venv/bin/python bench/bench_load.py [--seconds 30] [--clients 24] [--n 2000] [--warmup 5]
+        [--repeat 1]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import platform
 import random
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -296,6 +298,13 @@ def main() -> None:
     )
     ap.add_argument("--n", type=int, default=2000, help="capabilities and challenges loaded")
     ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="pairs of measured runs (bare, then xeco), back to back on the same servers; "
+        "xeco's tables grow by its posts from pair to pair",
+    )
+    ap.add_argument(
         "--py-spy",
         type=Path,
         metavar="DIR",
@@ -337,23 +346,35 @@ def main() -> None:
         def ping(_rnd):
             return "GET", "/api/v1/ping", {}, None, "ping"
 
-        # A server's first requests pay for what each process loads once (code paths,
-        # the worker's matching index): not what a service in use costs.
-        drive(8762, ping, args.warmup, args.clients)
-        bare = drive(8762, ping, args.seconds, args.clients)
-        report("bare Flask", bare)
-        drive(8761, xeco_requests(data), args.warmup, args.clients)
-        before = cpu_split(web, worker, url)
-        if args.py_spy:
-            record(stack, args.py_spy, web, worker, args.seconds)
-        result = drive(8761, xeco_requests(data), args.seconds, args.clients)
-        used = {k: v - before.get(k, 0.0) for k, v in cpu_split(web, worker, url).items()}
-        report("xeco", result)
-        print("xeco requests by kind:", result["kinds"])
-        print("xeco p95 by kind (ms):", result["p95 by kind"])
-        per = ", ".join(f"{k} {v / result['requests'] * 1000:.1f} ms" for k, v in used.items())
-        print(f"CPU per xeco request: {per}")
-        print(f"ratio: {result['rps'] / bare['rps']:.3f} of the bare app's requests/s")
+        ratios = []
+        for turn in range(args.repeat):
+            if args.repeat > 1:
+                print(f"-- pair {turn + 1} of {args.repeat}")
+            # A server's first requests pay for what each process loads once (code paths,
+            # the worker's matching index), and a list kept 5 s is gone after the other
+            # app's run: each run follows a warm-up of its own.
+            drive(8762, ping, args.warmup, args.clients)
+            bare = drive(8762, ping, args.seconds, args.clients)
+            report("bare Flask", bare)
+            drive(8761, xeco_requests(data), args.warmup, args.clients)
+            before = cpu_split(web, worker, url)
+            if args.py_spy and turn == 0:
+                record(stack, args.py_spy, web, worker, args.seconds)
+            result = drive(8761, xeco_requests(data), args.seconds, args.clients)
+            used = {k: v - before.get(k, 0.0) for k, v in cpu_split(web, worker, url).items()}
+            report("xeco", result)
+            print("xeco requests by kind:", result["kinds"])
+            print("xeco p95 by kind (ms):", result["p95 by kind"])
+            per = ", ".join(f"{k} {v / result['requests'] * 1000:.1f} ms" for k, v in used.items())
+            print(f"CPU per xeco request: {per}")
+            ratios.append(result["rps"] / bare["rps"])
+            print(f"ratio: {ratios[-1]:.3f} of the bare app's requests/s")
+        if args.repeat > 1:
+            # The host's speed drifts between runs: a pair taken back to back compares,
+            # and the median of several says more than any one of them.
+            shown = ", ".join(f"{r:.3f}" for r in ratios)
+            middle = statistics.median(ratios)
+            print(f"ratio, median of {args.repeat} pairs: {middle:.3f} ({shown})")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end"
