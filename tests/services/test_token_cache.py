@@ -166,6 +166,10 @@ def test_the_cache_is_on_where_redis_is(app):
         app.config.update(TOKEN_CACHE_SECONDS=30, VIEW_CACHE_REDIS_URL=REDIS_URL)
         init_app(app)
         assert isinstance(app.extensions[EXTENSION], TokenCache)
+        # Keeping nothing, but still making changes known to processes that keep.
+        app.config.update(TOKEN_CACHE_SECONDS=0)
+        init_app(app)
+        assert app.extensions[EXTENSION].seconds == 0
         app.config.update(VIEW_CACHE_REDIS_URL=None)
         init_app(app)
         assert app.extensions[EXTENSION] is None
@@ -206,9 +210,7 @@ def test_a_users_tokens_share_one_entry_of_bounded_size(client, users, auth, pro
     assert list(processes.one._kept) == [company.id]
 
 
-def test_a_token_withdrawn_before_another_was_kept_stays_withdrawn(
-    client, users, auth, processes
-):
+def test_a_token_withdrawn_before_another_was_kept_stays_withdrawn(client, users, auth, processes):
     company = users["company"]
     withdrawn, other = auth(company), auth(company)
     with processes.acting(processes.one):
@@ -217,3 +219,79 @@ def test_a_token_withdrawn_before_another_was_kept_stays_withdrawn(
     with processes.acting(processes.one):
         assert me(client, withdrawn)[0] == 401
         assert me(client, other)[0] == 200
+
+
+def test_a_savepoint_released_is_not_the_commit(client, db, users, auth, processes, store):
+    company = users["company"]
+    headers = auth(company)
+    warmed(client, headers, processes.one, processes.two, acting=processes.acting)
+    key = token_cache._user_key(company.id)
+    before = store.get(key)
+    with processes.acting(processes.one):
+        company.active = False
+        db.session.flush()
+        with db.session.begin_nested():
+            users["researcher"].name = "Changed within a savepoint"
+        # Released, not committed: another process must not re-read and keep the old row
+        # under a new stamp now.
+        assert store.get(key) == before
+        db.session.commit()
+    assert store.get(key) != before
+    with processes.acting(processes.two):
+        assert me(client, headers)[0] == 401
+
+
+def test_a_process_that_keeps_nothing_still_makes_its_changes_known(
+    client, db, users, auth, processes
+):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.two, acting=processes.acting)
+    with processes.acting(TokenCache(REDIS_URL, 0)):  # a worker, or a command
+        users["company"].active = False
+        db.session.commit()
+    with processes.acting(processes.two):
+        assert me(client, headers)[0] == 401
+
+
+def test_users_changed_by_a_core_statement_show_at_once(client, db, users, auth, processes):
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, processes.two, acting=processes.acting)
+    users_table = User.__table__
+    with processes.acting(processes.one):
+        db.session.execute(
+            sa.update(users_table)
+            .where(users_table.c.id == users["company"].id)
+            .values(role=Role.RESEARCHER.value)
+        )
+        db.session.commit()
+    with processes.acting(processes.two):
+        status, body = me(client, headers)
+    assert status == 200 and body["role"] == "researcher"
+
+
+def test_a_kept_user_in_a_new_session_reads_nothing_and_can_change(
+    client, db, users, auth, processes, statements
+):
+    company_id = users["company"].id
+    headers = auth(users["company"])
+    warmed(client, headers, processes.one, acting=processes.acting)
+    kept = processes.one._kept[company_id].columns
+    assert "password_hash" not in kept  # read on demand, never kept
+    with processes.acting(processes.one):
+        db.session.expunge_all()
+        statements.clear()
+        assert me(client, headers)[0] == 200
+        assert not any("FROM users" in s for s in statements)
+        db.session.expunge_all()
+        changed = client.patch(ME, json={"name": "Renamed Company"}, headers=headers)
+        assert changed.status_code == 200, changed.get_json()
+        db.session.expunge_all()
+        # The change replaced the stamp: read afresh, with the new name.
+        assert me(client, headers)[1]["name"] == "Renamed Company"
+        db.session.expunge_all()
+        wrong = client.patch(
+            ME, json={"password": "An0ther-long-pass", "current_password": "nope"}, headers=headers
+        )
+    # The password hash, left out of what is kept, is read when a password is checked.
+    assert wrong.status_code == 422, wrong.get_json()
+    assert "current_password" in wrong.get_json()["errors"]["json"]

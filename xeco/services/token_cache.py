@@ -43,7 +43,9 @@ EVERYONE = PREFIX + "everyone"
 STAMP_SECONDS = 24 * 3600
 # Changes seen by the session's flushes, made known when (and only if) it commits.
 CHANGED = "xeco_token_cache_changed"
-COLUMNS = tuple(attr.key for attr in User.__mapper__.column_attrs)
+# The row as kept, but for the password hash: it stays in the database (read on demand
+# by the rare request that checks a password) rather than in every process's memory.
+COLUMNS = tuple(a.key for a in User.__mapper__.column_attrs if a.key != "password_hash")
 
 
 def _user_key(user_id: int) -> str:
@@ -80,6 +82,8 @@ class TokenCache:
     def user(self, user_id: int, jti: str, load: Callable[[], User | None]) -> User | None:
         """The active user this token speaks for, or None if it was withdrawn: kept, or
         ``load()`` from the database."""
+        if self.seconds <= 0:
+            return load()  # keeping nothing, only making changes known
         try:
             stamps = tuple(self.redis.mget(_user_key(user_id), EVERYONE))
         except RedisError:
@@ -104,8 +108,15 @@ class TokenCache:
             self._kept[user_id] = fresh._replace(columns=columns, tokens=fresh.tokens | {jti})
             return
         if user_id not in self._kept and len(self._kept) >= self.KEEP:
-            self._kept.clear()
+            self._drop_old(now)
         self._kept[user_id] = Kept(stamps, now, columns, frozenset({jti}))
+
+    def _drop_old(self, now: float) -> None:
+        for user_id, kept in list(self._kept.items()):
+            if now - kept.at >= self.seconds:
+                self._kept.pop(user_id, None)
+        if len(self._kept) >= self.KEEP:  # all recent: a process serving that many is rare
+            self._kept.clear()
 
     def _make_stamps(self, user_id: int, stamps: tuple) -> None:
         # Only where none is: a stamp set meanwhile by a change must stay. Nothing is kept
@@ -131,7 +142,7 @@ class TokenCache:
             if everyone:
                 pipe.set(EVERYONE, _fresh_stamp())
             pipe.execute()
-        except RedisError:
+        except Exception:  # after the commit: nothing may undo it or skip what follows
             log.error(
                 "token cache unreachable: other processes may use what they kept of users %s "
                 "(everyone: %s) for up to %d s",
@@ -143,9 +154,11 @@ class TokenCache:
 
 
 def init_app(app: Flask) -> None:
+    """With a Redis, every process makes its changes known, also one that keeps nothing
+    (``TOKEN_CACHE_SECONDS=0``: a worker, a command): others may be keeping."""
     seconds = app.config.get("TOKEN_CACHE_SECONDS", 0)
     url = app.config.get("VIEW_CACHE_REDIS_URL")
-    app.extensions[EXTENSION] = TokenCache(url, seconds) if seconds > 0 and url else None
+    app.extensions[EXTENSION] = TokenCache(url, seconds) if url else None
 
 
 def current() -> TokenCache | None:
@@ -193,17 +206,19 @@ def _note_flushed(session: Session, _context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statements(state) -> None:
-    # UPDATE/DELETE of users or INSERT of withdrawn tokens as statements, not objects.
+    # UPDATE/DELETE of users or INSERT of withdrawn tokens as statements, not objects, by
+    # the table they write (ORM or Core). Plain SQL text is not seen: see docs/scaling.md.
     if not (state.is_update or state.is_delete or state.is_insert):
         return
-    mapper = state.bind_mapper
-    target = mapper.class_ if mapper is not None else None
-    if target is User or (target is RevokedToken and state.is_insert):
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table == User.__tablename__ or (table == RevokedToken.__tablename__ and state.is_insert):
         _changes(state.session)["everyone"] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _make_changes_known(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the changes are not committed yet
     changes = session.info.pop(CHANGED, None)
     cache = current()
     if changes and cache is not None:
