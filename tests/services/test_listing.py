@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import MatchFactory
-from xeco.models import Match, search
+from tests.factories import ChallengeFactory, MatchFactory
+from xeco.models import Challenge, Match, search
 from xeco.services import matches
 from xeco.services.capabilities import capabilities
 from xeco.services.challenges import challenges
-from xeco.services.listing import DEFAULT_SORT, paginate, sort_clause, text_filter
+from xeco.services.listing import DEFAULT_SORT, counted_pick, paginate, sort_clause, text_filter
 from xeco.services.programmes import programmes
 
 
@@ -161,3 +161,34 @@ def test_a_list_in_the_default_order_counts_apart_and_in_another_order_in_the_pi
     by_title = challenges.list(users["officer"], {"page": 1, "per_page": 2, "sort": "title"})
     assert by_title.total == newest.total
     assert _separate_counts(statements) == 0
+
+
+def test_a_counted_search_finds_its_rows_by_the_trigram_index_not_by_the_order(
+    db, dialect, plan_of
+):
+    """Counting beside ORDER BY and LIMIT in one statement, PostgreSQL took the page for
+    cheap: it read the (created_at, id) index backwards and tested every row of the table
+    (4.5 ms at 4,000 challenges, against 1.7 by the trigram index, and growing with the
+    table). With the count below, the rows are found by the trigram index; only they are
+    sorted."""
+    if dialect != "postgresql":
+        pytest.skip("the search text and its trigram index are PostgreSQL's")
+    one = ChallengeFactory()
+    db.session.flush()
+    rows = [
+        {
+            "organisation_id": one.organisation_id,
+            "author_id": one.author_id,
+            "title": f"{'Battery' if i % 12 == 0 else 'Sensor'} need {i}",
+            "description": "A pilot line in Suzhou looks for expertise. " * 8,
+        }
+        for i in range(4000)
+    ]
+    db.session.execute(sa.insert(Challenge), rows)
+    db.session.execute(sa.text("ANALYZE challenges"))
+    stmt = sa.select(Challenge).where(text_filter("battery", lowered=challenges.search_text()))
+    pick = counted_pick(stmt, Challenge, sort_clause(Challenge, DEFAULT_SORT)).limit(20)
+    # Without sequential scans, as on a table too big to read whole for a page.
+    plan = plan_of(pick, "seqscan")
+    assert search.index_name("challenges", search.SEARCH_TEXT) in plan, plan
+    assert "ix_challenges_created_at_id" not in plan, plan

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import util as sql_util
+from sqlalchemy.sql import visitors
 
 from xeco.extensions import db
 
@@ -71,6 +73,26 @@ def sort_clause(model, sort: str, default_tiebreak=None):
     return [ordered, (default_tiebreak or model.id.desc())]
 
 
+def counted_pick(stmt: sa.Select, model, order) -> sa.Select:
+    """The ids of ``stmt`` in ``order`` with their count, the rows found first, then ordered.
+
+    In one statement (ORDER BY and LIMIT beside ``count(*) OVER ()``) PostgreSQL costs the
+    page as if the count could stop after it: it walks the (created_at, id) index backwards
+    and tests every row of the table, where the trigram index finds the few that match
+    (4.5 ms against 1.7 at 4,000 challenges, and growing with the table). Below a window
+    function the filter is planned alone, and the order is taken from its columns."""
+    order = [getattr(expr, "__clause_element__", lambda e=expr: e)() for expr in order]
+    used = {c.key: c for expr in order for c in visitors.iterate(expr) if isinstance(c, sa.Column)}
+    found = stmt.with_only_columns(
+        model.id,
+        *(c for key, c in used.items() if key != "id"),
+        sa.func.count().over().label("total"),
+    )
+    found = found.order_by(None).subquery()
+    adapt = sql_util.ClauseAdapter(found).traverse
+    return sa.select(found.c.id, found.c.total).order_by(*(adapt(expr) for expr in order))
+
+
 def paginate(
     stmt: sa.Select,
     page: int,
@@ -101,8 +123,10 @@ def paginate(
     start = (page - 1) * per_page
     if load:
         model = stmt.column_descriptions[0]["entity"]
-        columns = [model.id, sa.func.count().over().label("total")] if scans else [model.id]
-        picked = stmt.with_only_columns(*columns).order_by(*order)
+        if scans:
+            picked = counted_pick(stmt, model, order)
+        else:
+            picked = stmt.with_only_columns(model.id).order_by(*order)
         picked = picked.limit(per_page).offset(start).subquery()
         rows = sa.select(model, *picked.c[1:]).join(picked, model.id == picked.c.id)
         found = db.session.execute(rows.order_by(*order).options(*load)).unique().all()
