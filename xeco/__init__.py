@@ -31,6 +31,22 @@ class XecoFlask(Flask):
             return super().dispatch_request()
 
 
+def _planner_settings(app: Flask) -> None:
+    """PostgreSQL planner settings for every connection of ours, sent when it opens."""
+    cost = str(app.config.get("DATABASE_RANDOM_PAGE_COST") or "").strip()
+    if not cost or not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    try:
+        float(cost)
+    except ValueError:
+        raise ValueError(f"DATABASE_RANDOM_PAGE_COST must be a number, not {cost!r}") from None
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    connect_args = dict(options.get("connect_args", {}))
+    given = connect_args.get("options", "")
+    connect_args["options"] = f"{given} -c random_page_cost={cost}".strip()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
 def create_app(config: object | str | None = None) -> Flask:
     """Build the app. ``config`` is a config class, a name, or a mapping of overrides."""
     app = XecoFlask(__name__, instance_relative_config=False)
@@ -70,6 +86,7 @@ def create_app(config: object | str | None = None) -> Flask:
         "json_deserializer": loads_column,
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
+    _planner_settings(app)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
