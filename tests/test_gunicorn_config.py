@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from xeco.cli.serve import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = """
 import gc
@@ -61,12 +63,7 @@ def test_each_worker_freezes_what_the_app_loaded(tmp_path):
                 assert time.monotonic() < deadline, "gunicorn did not answer"
                 time.sleep(0.1)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 10)
     # Flask and its imports alone are thousands of objects; frozen, no collection walks them.
     assert answer["frozen"] > 5_000
     assert answer["threshold"] == [20_000, 10, 10]
