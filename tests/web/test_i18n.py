@@ -58,3 +58,31 @@ def _texts(messages) -> dict:
         return tuple(text) if isinstance(text, list | tuple) else text
 
     return {plain(m.id): plain(m.string) for m in messages if m.id}
+
+
+def test_the_api_neither_reads_nor_sends_the_page_session(client, users, auth, db):
+    """A browser's page session passes the API untouched: its answers depend on the bearer
+    token only, so they carry no cookie and no ``Vary: Cookie``, and the page session's
+    locale does not leak into them."""
+    sign_in(client, users["company"])
+    token = csrf_token(client, "/challenges/")
+    client.post("/locale", data={"csrf_token": token, "locale": "zh", "next": "/challenges/"})
+    cookie = client.get_cookie("session").value
+
+    answer = client.get("/api/v1/challenges", headers=auth(users["officer"]))
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+    assert "Cookie" not in answer.headers.get("Vary", "")
+    missing = client.get("/api/v1/challenges/999999", headers=auth(users["officer"]))
+    assert missing.status_code == 404 and missing.get_json()["message"].startswith("No ")
+
+    # The page session is as it was: still signed in, still in Chinese.
+    assert client.get_cookie("session").value == cookie
+    page = client.get("/challenges/")
+    assert page.status_code == 200 and "技术需求" in page.get_data(as_text=True)
+
+
+def test_pages_still_keep_their_session(client, users):
+    sign_in(client, users["company"])
+    page = client.get("/challenges/")
+    assert page.status_code == 200 and "Cookie" in page.headers.get("Vary", "")
