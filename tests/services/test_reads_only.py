@@ -61,6 +61,33 @@ def test_a_write_in_a_read_only_unit_raises_and_stores_nothing(real_app, how):
     assert stored == 0
 
 
+def test_a_read_on_postgresql_ends_without_a_commit(real_app):
+    """Its statements committed on their own: a commit would only expire what it loaded."""
+    name, app = real_app
+    commits = []
+    listener = lambda _session: commits.append(1)  # noqa: E731
+    sa.event.listen(db.session, "after_commit", listener)
+    try:
+        with app.test_request_context(method="GET"), transaction.unit(reads_only=True):
+            org = db.session.scalars(sa.select(Organisation).limit(1)).first()
+        if org is not None:
+            assert "name" in org.__dict__  # not expired
+        assert commits == ([] if name == "postgresql" else [1])
+    finally:
+        sa.event.remove(db.session, "after_commit", listener)
+
+
+def test_an_object_added_but_not_flushed_in_a_read_still_raises(real_app):
+    _, app = real_app
+    marker = "Read-only guard, added only"
+    guarded = pytest.raises(ReadOnlyViolation)
+    with guarded, app.test_request_context(method="GET"), transaction.unit(reads_only=True):
+        db.session.add(Organisation(name=marker, kind=OrgKind.COMPANY))
+    db.session.remove()
+    stored = db.session.scalar(sa.select(sa.func.count()).where(Organisation.name == marker))
+    assert stored == 0
+
+
 def test_a_get_view_that_writes_unmarked_fails_and_a_marked_one_writes(backend, tmp_path):
     name, base = backend
     app = make_test_app(base.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path))
