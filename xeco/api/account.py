@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from xeco.api.blueprint import Blueprint
 from xeco.api.security import me, signed_in
 from xeco.extensions import limiter
 from xeco.schemas.account import AcceptedSchema, LinkTokenSchema, ResetRequestSchema, ResetSchema

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import create_access_token, get_jwt
-from flask_smorest import Blueprint
 
+from xeco.api.blueprint import Blueprint
 from xeco.api.security import me, signed_in
 from xeco.errors import Unauthorized
 from xeco.extensions import limiter

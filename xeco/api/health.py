@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from xeco.api.blueprint import Blueprint
 from xeco.schemas.health import HealthSchema
 from xeco.services import health as service
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from xeco.api.blueprint import Blueprint
 from xeco.api.caching import per_viewer
 from xeco.api.security import me, signed_in
 from xeco.schemas.base import Schema

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from xeco.api.blueprint import Blueprint
 from xeco.api.security import signed_in
 from xeco.models import STAFF_ROLES
 from xeco.schemas.workflow import AuditArgs, AuditPageSchema, SummarySchema

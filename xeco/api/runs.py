@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from xeco.api.blueprint import Blueprint
 from xeco.api.security import me, signed_in
 from xeco.models import STAFF_ROLES
 from xeco.schemas.common import PageArgs
