@@ -12,6 +12,11 @@ from xeco.errors import DomainError
 PREFIX = "/api/v1"
 
 
+def is_api_path(path: str) -> bool:
+    """Whether a request's path is the API's (JSON, bearer tokens) rather than a page's."""
+    return path.startswith(PREFIX)
+
+
 class UnsupportedMediaType(DomainError):
     code = 415
     message = "Send the body as JSON with 'Content-Type: application/json'."
@@ -70,7 +75,7 @@ def register_api(api: Api, app: Flask) -> None:
     @app.before_request
     def _require_json():
         if (
-            request.path.startswith(PREFIX)
+            is_api_path(request.path)
             and request.method in ("POST", "PUT", "PATCH")
             and (request.content_length or request.headers.get("Transfer-Encoding"))
             and not request.is_json
@@ -81,7 +86,7 @@ def register_api(api: Api, app: Flask) -> None:
     def _parse_json_once():
         # The JSON decoder recurses per nesting level: a deep enough body raises
         # RecursionError, which is bad input (400), not a server error.
-        if request.path.startswith(PREFIX) and request.is_json:
+        if is_api_path(request.path) and request.is_json:
             try:
                 request.get_json(silent=True)
             except RecursionError:

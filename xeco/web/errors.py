@@ -13,7 +13,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from xeco.api import PREFIX
+from xeco.api import is_api_path
 from xeco.errors import DomainError, http_error
 from xeco.web.blueprint import bp
 from xeco.web.messages import translate
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
     """Route-less 404s and 405s outside the API get the HTML page too."""
 
     def _either(err: HTTPException):
-        return http_error(err) if request.path.startswith(PREFIX) else _http_page(err)
+        return http_error(err) if is_api_path(request.path) else _http_page(err)
 
     # Takes the place of the app-wide JSON handler, which it calls for the API's paths.
     app.register_error_handler(HTTPException, _either)

@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 
-from xeco.api import PREFIX, caching
+from xeco.api import caching, is_api_path
 from xeco.extensions import SAFE_METHODS
 from xeco.models import Role, User
 from xeco.services.users import active_user
@@ -51,18 +51,14 @@ class PageSessions(SecureCookieSessionInterface):
     """
 
     def open_session(self, app, request):
-        if _is_api(request.path):
+        if is_api_path(request.path):
             return self.session_class()
         return super().open_session(app, request)
 
     def save_session(self, app, session, response) -> None:
-        if _is_api(request.path):
+        if is_api_path(request.path):
             return
         super().save_session(app, session, response)
-
-
-def _is_api(path: str) -> bool:
-    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
 def init_app(app: Flask) -> None:
