@@ -127,6 +127,8 @@ class Config:
     MATCHING_PARTNER_MIN_SCORE = float(os.environ.get("MATCHING_PARTNER_MIN_SCORE", "0.12"))
     MATCHING_FULL_RUN_CRON_HOUR = int(os.environ.get("MATCHING_FULL_RUN_CRON_HOUR", "3"))
     MATCHING_CHUNK_SIZE = int(os.environ.get("MATCHING_CHUNK_SIZE", "200"))
+    # Waiting challenges one posted or edited challenge's task may match with it.
+    MATCHING_SWEEP = int(os.environ.get("MATCHING_SWEEP", "16"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -36,8 +36,10 @@ def test_company_posts_a_challenge_and_matching_is_queued(client, db, users, aut
     assert body["organisation"]["id"] == users["company"].organisation_id
     job = db.session.scalars(sa.select(TaskOutbox)).one()
     assert job.task == "xeco.match_challenge"
-    assert job.kwargs == {"challenge_id": body["id"]}
+    assert job.kwargs == {"challenge_id": body["id"], "due": True}
     assert job.sent_at is not None  # published to the broker after the commit
+    # Waiting for matching until a batch has matched it (xeco.services.matching.match_due).
+    assert db.session.get(Challenge, body["id"]).match_due_at is not None
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "challenges")
     ).one()
@@ -59,7 +61,7 @@ def test_queued_job_reaches_the_broker(app, client, users, auth):
         message.ack()
         queue.close()
     assert message.headers["task"] == "xeco.match_challenge"
-    assert message.payload[1] == {"challenge_id": resp.get_json()["id"]}
+    assert message.payload[1] == {"challenge_id": resp.get_json()["id"], "due": True}
 
 
 def test_chinese_challenge_round_trips_and_is_searchable(client, users, auth):

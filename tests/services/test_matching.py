@@ -365,3 +365,72 @@ def test_a_partner_linked_only_by_filler_is_not_attached(db, users):
     matching.match_challenge(ch.id)
     db.session.expire_all()
     assert matches_of(db, ch)[graphene.id].institute_id is None
+
+
+def _due(db, *challenges):
+    for ch in challenges:
+        matching.mark_due(ch)
+    db.session.commit()
+
+
+def test_a_due_challenges_task_matches_the_others_that_wait_with_it(db, world):
+    _due(db, world["ch"], world["ch_zh"])
+    updated = world["ch"].updated_at
+    out = tasks.match_challenge(world["ch"].id, due=True)
+    assert out["challenges"] == 2 and out["proposed"] >= 2, out
+    assert matches_of(db, world["ch_zh"]), "the waiting challenge was not matched with it"
+    db.session.expire_all()
+    assert world["ch"].match_due_at is None and world["ch_zh"].match_due_at is None
+    assert world["ch"].updated_at == updated  # bookkeeping, not a change of the challenge
+    # The other's own task finds it matched and writes nothing.
+    before = {cid: (m.id, m.score) for cid, m in matches_of(db, world["ch_zh"]).items()}
+    again = tasks.match_challenge(world["ch_zh"].id, due=True)
+    assert again["already_matched"] == 1 and again["challenges"] == 0, again
+    assert {cid: (m.id, m.score) for cid, m in matches_of(db, world["ch_zh"]).items()} == before
+
+
+def test_a_task_without_due_matches_its_challenge_whatever_the_mark(db, world):
+    # Sent before challenges were marked, or by hand: it does what it always did.
+    out = tasks.match_challenge(world["ch"].id)
+    assert out["challenges"] == 1 and out["proposed"] >= 1, out
+    assert tasks.match_challenge(world["ch"].id)["refreshed"] >= 1
+
+
+def test_a_due_task_takes_at_most_the_sweep(app, db, world):
+    _due(db, world["ch"], world["ch_zh"])
+    app.config["MATCHING_SWEEP"] = 1
+    try:
+        out = tasks.match_challenge(world["ch_zh"].id, due=True)
+    finally:
+        app.config["MATCHING_SWEEP"] = 16
+    assert out["challenges"] == 1
+    assert not matches_of(db, world["ch"])
+    db.session.expire_all()
+    assert world["ch"].match_due_at is not None, "the one left out must still wait"
+    assert tasks.match_challenge(world["ch"].id, due=True)["challenges"] == 1
+
+
+def test_an_edit_while_its_batch_runs_keeps_it_waiting(db, world):
+    """A batch clears only the mark it read: a change that came meanwhile is matched again."""
+    ch = world["ch"]
+    _due(db, ch)
+    read = ch.match_due_at
+    ch.description += " Also hairline cracks."
+    matching.mark_due(ch)
+    db.session.commit()
+    assert ch.match_due_at != read
+    # What the batch that read the first mark does once it has written its proposals.
+    matching._matched_as_read([(ch.id, read)])
+    db.session.expire_all()
+    assert ch.match_due_at is not None
+    assert tasks.match_challenge(ch.id, due=True)["challenges"] == 1
+
+
+def test_a_closed_due_challenge_has_its_proposals_withdrawn(db, world):
+    tasks.match_challenge(world["ch"].id)
+    world["ch"].status = ChallengeStatus.CLOSED
+    _due(db, world["ch"])
+    out = tasks.match_challenge(world["ch"].id, due=True)
+    assert out["withdrawn"] >= 1, out
+    db.session.expire_all()
+    assert world["ch"].match_due_at is None

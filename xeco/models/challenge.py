@@ -58,6 +58,9 @@ class Challenge(Timestamped, db.Model):
     )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fingerprint: Mapped[str | None] = mapped_column(sa.String(40))
+    # Set when a change asks for matching, cleared by the batch that matched the row as it
+    # was then (xeco.services.matching.match_due): a task can take others that wait with it.
+    match_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation = relationship("Organisation")
     author = relationship("User", foreign_keys=[author_id])
@@ -70,4 +73,10 @@ class Challenge(Timestamped, db.Model):
             name="budget_order",
         ),
         newest_first_index("challenges"),
+        sa.Index(
+            "ix_challenges_match_due_at",
+            "match_due_at",
+            postgresql_where=sa.text("match_due_at IS NOT NULL"),
+            sqlite_where=sa.text("match_due_at IS NOT NULL"),
+        ),
     )

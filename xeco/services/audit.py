@@ -22,6 +22,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+BOOKKEEPING = frozenset({"updated_at", "match_due_at"})
+
+
 def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
     """The column values of a model instance as JSON-ready data."""
     return {
@@ -41,8 +44,9 @@ def record(
     if after is None and action != "delete":
         after = snapshot(obj)
     if before is not None and after is not None:
-        # updated_at always moves; the entry's own time says when.
-        changed = {k for k in after if before.get(k) != after.get(k) and k != "updated_at"}
+        # updated_at always moves (the entry's own time says when), and match_due_at is the
+        # matching's bookkeeping.
+        changed = {k for k in after if before.get(k) != after.get(k) and k not in BOOKKEEPING}
         before = {k: before[k] for k in changed if k in before}
         after = {k: after[k] for k in changed}
     entry = AuditEntry(

@@ -6,7 +6,7 @@ from xeco.errors import Conflict, Forbidden
 from xeco.extensions import db
 from xeco.models import Challenge, ChallengeStatus, User
 from xeco.resources import CHALLENGES
-from xeco.services import access, audit
+from xeco.services import access, audit, matching
 from xeco.services.organisations import check_may_post
 from xeco.services.resources import ResourceService
 
@@ -18,6 +18,13 @@ class ChallengeService(ResourceService):
     def owner_fields(self, user: User) -> dict:
         return {"author_id": user.id}
 
+    def apply(self, obj, data: dict) -> None:
+        super().apply(obj, data)
+        matching.mark_due(obj)
+
+    def match_request(self, obj) -> dict:
+        return {**super().match_request(obj), "due": True}
+
     def reopen(self, user: User, item_id: int) -> Challenge:
         """A company may change its mind about a closed challenge: open it and match again."""
         obj = self.get(user, item_id)
@@ -28,6 +35,7 @@ class ChallengeService(ResourceService):
             raise Conflict(f"A {obj.status.value} challenge cannot be reopened; only a closed one.")
         before = audit.snapshot(obj)
         obj.status, obj.closed_at = ChallengeStatus.OPEN, None
+        matching.mark_due(obj)
         db.session.flush()
         audit.record(user, "reopen", obj, before=before)
         self.after_change(obj)

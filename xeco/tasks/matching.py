@@ -23,11 +23,13 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name=CHALLENGES.match_task, bind=True, **RETRY)
-def match_challenge(self, challenge_id: int) -> dict:
+def match_challenge(self, challenge_id: int, due: bool = False) -> dict:
+    """``due``: sent by a change that marked the challenge as waiting; it may then be matched
+    with others, or found matched already (:func:`xeco.services.matching.match_due`)."""
     return logged(
         "match_challenge",
         f"challenge={challenge_id} task={self.request.id}",
-        lambda: matching.match_challenge(challenge_id).as_dict(),
+        lambda: (matching.match_due if due else matching.match_challenge)(challenge_id).as_dict(),
     )
 
 
