@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -22,7 +24,9 @@ from xeco.models import (
     Role,
     RunChunk,
     RunState,
+    TaskOutbox,
 )
+from xeco.models.base import utcnow
 from xeco.services import matching, matching_index, runs
 from xeco.services.engine_inputs import challenge_query
 from xeco.tasks import matching as tasks
@@ -407,7 +411,24 @@ def test_a_due_task_takes_at_most_the_sweep(app, db, world):
     assert not matches_of(db, world["ch"])
     db.session.expire_all()
     assert world["ch"].match_due_at is not None, "the one left out must still wait"
+    # ... and a task is asked for it: the posts that found this one queued sent none.
+    follow = db.session.scalars(sa.select(TaskOutbox)).one()
+    assert (follow.task, follow.kwargs) == (
+        "xeco.match_challenge",
+        {"challenge_id": world["ch"].id, "due": True},
+    )
     assert tasks.match_challenge(world["ch"].id, due=True)["challenges"] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TaskOutbox)) == 1
+
+
+def test_challenges_left_waiting_are_matched_by_the_minutely_sweep(db, world):
+    _due(db, world["ch"], world["ch_zh"])
+    world["ch"].match_due_at = utcnow() - timedelta(minutes=2)  # its message was lost
+    db.session.commit()
+    out = tasks.match_waiting(60)
+    assert out["challenges"] == 2, out  # the old one, and the fresh one with it
+    assert matches_of(db, world["ch"]) and matches_of(db, world["ch_zh"])
+    assert tasks.match_waiting(60)["challenges"] == 0
 
 
 def test_an_edit_while_its_batch_runs_keeps_it_waiting(db, world):

@@ -6,9 +6,12 @@ The tests' broker is kombu's in-memory transport: the messages are read back fro
 
 from __future__ import annotations
 
+import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from tests.conftest import REDIS_URL, service_missing
 from xeco import transaction
 from xeco.extensions import db
 from xeco.models import TaskOutbox
@@ -94,3 +97,71 @@ def test_marking_sent_after_a_commit_needs_no_transaction_on_postgresql(real_app
         transaction.commit()
     finally:
         event.remove(db.engine, "before_cursor_execute", _record)
+
+
+@pytest.fixture
+def flags(app):
+    """The queued flags on the test Redis (the tests' broker is in memory)."""
+    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        store.flushdb()
+    except redis_lib.exceptions.ConnectionError as err:
+        service_missing("Redis", err)
+    app.extensions[outbox.EXTENSION] = store
+    yield store
+    app.extensions.pop(outbox.EXTENSION, None)
+    store.flushdb()
+    store.close()
+
+
+def _coalesced(challenge_id: int) -> TaskOutbox:
+    return outbox.enqueue("xeco.match_challenge", challenge_id=challenge_id, coalesce=True)
+
+
+def test_a_coalesced_job_sends_no_message_while_one_is_queued(app, db, flags):
+    _drain(app)
+    first = _coalesced(1)
+    transaction.commit()
+    assert _drain(app) == [("xeco.match_challenge", {"challenge_id": 1})]
+    assert 0 < flags.pttl(outbox.QUEUED + "xeco.match_challenge") <= outbox.QUEUED_MS
+    second = _coalesced(2)
+    other = outbox.enqueue("xeco.match_capability", capability_id=3)
+    transaction.commit()
+    # The queued task will find the second challenge; the capability's job is not coalesced.
+    assert _drain(app) == [("xeco.match_capability", {"capability_id": 3})]
+    rows = db.session.scalars(
+        sa.select(TaskOutbox).where(TaskOutbox.id.in_([first.id, second.id, other.id]))
+    ).all()
+    assert all(r.sent_at is not None for r in rows)  # the relay must not send the second
+    outbox.release("xeco.match_challenge")  # its task started
+    _coalesced(4)
+    transaction.commit()
+    assert _drain(app) == [("xeco.match_challenge", {"challenge_id": 4})]
+
+
+def test_a_coalesced_job_that_cannot_be_sent_lets_the_next_one_send(app, db, flags, monkeypatch):
+    _drain(app)
+    celery = app.extensions["celery"]
+
+    def down(*_a, **_kw):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(celery, "send_task", down)
+    job = _coalesced(5)
+    transaction.commit()
+    assert flags.get(outbox.QUEUED + "xeco.match_challenge") is None
+    db.session.refresh(job)
+    assert job.sent_at is None and "broker away" in job.last_error  # for the relay
+    monkeypatch.undo()
+    _coalesced(6)
+    transaction.commit()
+    assert _drain(app) == [("xeco.match_challenge", {"challenge_id": 6})]
+
+
+def test_without_redis_every_coalesced_job_is_sent(app, db):
+    _drain(app)
+    _coalesced(7)
+    transaction.commit()
+    _coalesced(8)
+    transaction.commit()
+    assert [kw["challenge_id"] for _t, kw in _drain(app)] == [7, 8]

@@ -8,6 +8,7 @@ and a rejected pair comes back only when one of its texts changed since the reje
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import numpy as np
 import sqlalchemy as sa
@@ -24,7 +25,8 @@ from xeco.models import (
     Programme,
 )
 from xeco.models.base import utcnow
-from xeco.services import challenge_vectors, matching_index, proposals, scoring
+from xeco.resources import CHALLENGES
+from xeco.services import challenge_vectors, matching_index, outbox, proposals, scoring
 from xeco.services.engine_inputs import capability_profile, programme_query
 from xeco.services.proposals import Outcome
 from xeco.services.sql import one_of
@@ -36,6 +38,7 @@ __all__ = [
     "match_challenge",
     "match_challenges",
     "match_due",
+    "match_waiting",
 ]
 log = logging.getLogger(__name__)
 
@@ -67,31 +70,46 @@ def mark_due(challenge: Challenge) -> None:
 
 
 def match_due(challenge_id: int) -> Outcome:
-    """A posted or edited challenge's matching, with others that wait for theirs.
+    """A posted or edited challenge's matching, with the others that wait for theirs.
 
     While posts come faster than the worker matches them, each task paid alone for a batch's
     reads and writes; a batch of 8 costs a third per challenge of a batch of one (bench). So
-    a task takes up to ``MATCHING_SWEEP`` waiting challenges, oldest first, and the tasks of
-    the others find theirs matched and stop after one query. A challenge is still waiting
-    until the batch that matched it as it was then has committed: the mark is cleared only if
-    it is the one that batch read, so an edit that comes meanwhile is matched again.
+    the task takes up to ``MATCHING_SWEEP`` waiting challenges, its own first, then the
+    oldest, and asks for one more task if more wait. Other changes found this task queued and
+    sent none (:mod:`xeco.services.outbox`, coalesced jobs); a task that still comes for a
+    challenge matched meanwhile finds it no longer waiting. A challenge waits until the
+    batch that matched it as it was then has committed: a batch clears only the marks it
+    read, so an edit that comes meanwhile is matched again.
 
-    On PostgreSQL the task waits for a batch that holds its own row (it may be matching it),
-    and takes only others that no batch holds.
+    On PostgreSQL the rows another task's batch holds are left to it.
     """
-    mark = db.session.execute(
-        sa.select(Challenge.match_due_at).where(Challenge.id == challenge_id).with_for_update()
-    ).first()
-    if mark is None or mark.match_due_at is None:
-        return Outcome(already_matched=int(mark is not None))
-    others = db.session.scalars(
+    outbox.release(CHALLENGES.match_task)
+    sweep = max(1, current_app.config["MATCHING_SWEEP"])
+    ids = db.session.scalars(
         sa.select(Challenge.id)
-        .where(Challenge.match_due_at.is_not(None), Challenge.id != challenge_id)
-        .order_by(Challenge.match_due_at)
-        .limit(max(1, current_app.config["MATCHING_SWEEP"]) - 1)
+        .where(Challenge.match_due_at.is_not(None))
+        .order_by((Challenge.id == challenge_id).desc(), Challenge.match_due_at)
+        .limit(sweep + 1)
         .with_for_update(skip_locked=True)
     ).all()
-    return match_challenges([challenge_id, *others])
+    if len(ids) > sweep:
+        outbox.enqueue(CHALLENGES.match_task, challenge_id=ids[sweep], due=True, coalesce=True)
+    # One challenge that fails must not hold up the others: match_chunk goes one by one then.
+    out = match_chunk(ids[:sweep], current_indexes())[0] if ids else Outcome()
+    out.already_matched = int(challenge_id not in ids[:sweep])
+    return out
+
+
+def match_waiting(older_than: float) -> Outcome:
+    """Challenges that still wait ``older_than`` seconds after they asked: their message was
+    lost, or their batch failed for good (beat, every minute)."""
+    oldest = db.session.scalar(
+        sa.select(Challenge.id)
+        .where(Challenge.match_due_at < utcnow() - timedelta(seconds=older_than))
+        .order_by(Challenge.match_due_at)
+        .limit(1)
+    )
+    return match_due(oldest) if oldest is not None else Outcome()
 
 
 def match_challenges(challenge_ids: list[int], indexes: tuple | None = None) -> Outcome:

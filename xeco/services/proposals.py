@@ -40,7 +40,7 @@ class Outcome:
     withdrawn: int = 0  # undecided rows that no longer qualify
     decided_kept: int = 0  # rows an officer decided, left as they are
     challenges: int = 0
-    already_matched: int = 0  # a due challenge's task found it matched by another's batch
+    already_matched: int = 0  # a due challenge's task found it matched, or held, by another
 
     def as_dict(self) -> dict:
         return asdict(self)

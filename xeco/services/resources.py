@@ -171,8 +171,4 @@ class ResourceService:
         audit.record(user, "close", obj, before=before)
 
     def after_change(self, obj) -> None:
-        outbox.enqueue(self.resource.match_task, **self.match_request(obj))
-
-    def match_request(self, obj) -> dict:
-        """The arguments of the matching task a change of ``obj`` sends."""
-        return {self.resource.id_arg: obj.id}
+        outbox.enqueue(self.resource.match_task, **{self.resource.id_arg: obj.id})

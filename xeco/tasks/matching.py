@@ -51,6 +51,15 @@ def match_programme(self, programme_id: int) -> dict:
     )
 
 
+@shared_task(name="xeco.match_waiting", **RETRY)
+def match_waiting(older_than: float = 60) -> dict:
+    return logged(
+        "match_waiting",
+        f"older_than={older_than:g}s",
+        lambda: matching.match_waiting(older_than).as_dict(),
+    )
+
+
 @shared_task(name="xeco.full_run", bind=True, **RETRY)
 def full_run(self, run_id: int) -> int:
     def plan():
