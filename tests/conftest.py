@@ -12,6 +12,7 @@ import os
 import uuid
 
 import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
@@ -146,3 +147,16 @@ def auth(app):
         return {"Authorization": f"Bearer {create_access_token(identity=user)}"}
 
     return headers
+
+
+@pytest.fixture
+def redis_store():
+    """A client of the tests' Redis database (REDIS_URL), emptied before and after."""
+    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        store.flushdb()
+    except redis_lib.exceptions.ConnectionError as err:
+        service_missing("Redis", err)
+    yield store
+    store.flushdb()
+    store.close()

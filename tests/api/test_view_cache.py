@@ -6,9 +6,8 @@ import logging
 from contextlib import contextmanager
 
 import pytest
-import redis as redis_lib
 
-from tests.conftest import REDIS_URL, make_test_app, service_missing
+from tests.conftest import REDIS_URL, make_test_app
 from xeco.api.caching import init_cache
 
 LIST = "/api/v1/challenges?page=1&per_page=50"
@@ -27,19 +26,10 @@ def view_cache(app, url: str):
 
 
 @pytest.fixture
-def cached(app):
-    """The app with the view cache on, kept in Redis database 15 (emptied before and after)."""
-    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        store.flushdb()
-    except redis_lib.exceptions.ConnectionError as err:
-        service_missing("Redis", err)
+def cached(app, redis_store):
+    """The app with the view cache on, kept in the tests' Redis database."""
     with view_cache(app, REDIS_URL):
-        try:
-            yield store
-        finally:
-            store.flushdb()
-            store.close()
+        yield redis_store
 
 
 def titles(resp) -> set[str]:

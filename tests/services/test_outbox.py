@@ -7,11 +7,9 @@ The tests' broker is kombu's in-memory transport: the messages are read back fro
 from __future__ import annotations
 
 import pytest
-import redis as redis_lib
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.conftest import REDIS_URL, service_missing
 from xeco import transaction
 from xeco.extensions import db
 from xeco.models import TaskOutbox
@@ -100,18 +98,11 @@ def test_marking_sent_after_a_commit_needs_no_transaction_on_postgresql(real_app
 
 
 @pytest.fixture
-def flags(app):
-    """The queued flags on the test Redis (the tests' broker is in memory)."""
-    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        store.flushdb()
-    except redis_lib.exceptions.ConnectionError as err:
-        service_missing("Redis", err)
-    app.extensions[outbox.EXTENSION] = store
-    yield store
+def flags(app, redis_store):
+    """The queued flags on the tests' Redis (the tests' broker is in memory)."""
+    app.extensions[outbox.EXTENSION] = redis_store
+    yield redis_store
     app.extensions.pop(outbox.EXTENSION, None)
-    store.flushdb()
-    store.close()
 
 
 def _coalesced(challenge_id: int) -> TaskOutbox:

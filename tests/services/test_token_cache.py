@@ -10,10 +10,9 @@ import logging
 from contextlib import contextmanager
 
 import pytest
-import redis as redis_lib
 import sqlalchemy as sa
 
-from tests.conftest import REDIS_URL, service_missing
+from tests.conftest import REDIS_URL
 from xeco.models import Role, User
 from xeco.services import token_cache
 from xeco.services.token_cache import EXTENSION, TokenCache
@@ -23,15 +22,8 @@ ME = "/api/v1/me"
 
 
 @pytest.fixture
-def store():
-    store = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        store.flushdb()
-    except redis_lib.exceptions.ConnectionError as err:
-        service_missing("Redis", err)
-    yield store
-    store.flushdb()
-    store.close()
+def store(redis_store):
+    return redis_store
 
 
 @pytest.fixture
