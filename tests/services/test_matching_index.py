@@ -182,6 +182,32 @@ def test_a_run_chunk_may_skip_a_check_made_moments_ago_but_a_task_never_does(db,
     assert newcomer.id in matching_index.get("capabilities", max_age=60).ids
 
 
+def test_a_task_checks_both_indexes_in_one_round_trip(db, caps):
+    from xeco.services import matching
+
+    first = matching.current_indexes()
+    newcomer = CapabilityFactory(title="Steel surface inspection", summary=VISION, keywords=[])
+    db.session.commit()
+    seen = []
+
+    def _record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        capabilities, programmes = matching.current_indexes()
+        checks = [st for st in seen if "id_sum" in st]
+        assert len(checks) == 1, seen  # the state of both, side by side
+        assert "programmes" in checks[0] and "capabilities" in checks[0]
+        assert programmes is first[1]  # unchanged: kept as it was
+        assert newcomer.id in capabilities.ids  # changed: folded in (its rows read after)
+        seen.clear()
+        matching.current_indexes(max_age=60)  # both checked just now
+        assert seen == []
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", _record)
+
+
 @pytest.mark.parametrize("name", sorted(matching_index.SOURCES))
 def test_the_check_of_the_live_profiles_reads_an_index_not_the_rows(dialect, plan_of, name):
     """Every matching task runs this check; at 100,000 capabilities reading the rows took

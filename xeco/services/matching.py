@@ -51,10 +51,7 @@ RUN_INDEX_MAX_AGE = 5.0
 def current_indexes(max_age: float = 0.0) -> tuple:
     """The capability and programme indexes, checked against the database once (or not at
     all when checked less than ``max_age`` seconds ago)."""
-    return (
-        matching_index.get("capabilities", max_age=max_age),
-        matching_index.get("programmes", max_age=max_age),
-    )
+    return matching_index.get_many(("capabilities", "programmes"), max_age=max_age)
 
 
 def match_challenge(challenge_id: int, indexes: tuple | None = None) -> Outcome:

@@ -95,9 +95,22 @@ def state_query(name: str) -> sa.Select:
     )
 
 
+@functools.cache
+def states_query(names: tuple[str, ...]) -> sa.Select:
+    """:func:`state_query` of several indexes side by side, in one round trip."""
+    parts = [state_query(name).subquery() for name in names]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, sa.true())  # one row each: a cross join, and said so
+    return sa.select(*(column for part in parts for column in part.c)).select_from(joined)
+
+
 def _state(name: str) -> tuple[str, int, int, int | None]:
     """The profiles' signature, count and id sum, and the latest stored fit's id."""
-    count, id_sum, newest, stored = db.session.execute(state_query(name)).one()
+    return _read_state(*db.session.execute(state_query(name)).one())
+
+
+def _read_state(count, id_sum, newest, stored) -> tuple[str, int, int, int | None]:
     sig = f"{count}:{id_sum}:{newest.isoformat() if newest else '-'}"
     return sig, count, id_sum, stored
 
@@ -210,19 +223,36 @@ def _ask_refit(index: Index) -> None:
         outbox.enqueue(REFIT_TASK, name=index.name, base_id=index.base_id)
 
 
-def get(name: str, force: bool = False, max_age: float = 0.0) -> Index:
+def _checked_within(name: str, max_age: float) -> bool:
+    cached = _cache.get(name)
+    return cached is not None and time.monotonic() - cached.checked < max_age
+
+
+def get_many(names: tuple[str, ...], max_age: float = 0.0) -> tuple[Index, ...]:
+    """:func:`get` of each index, the states of those to check read in one round trip: a
+    matching task checks both, and the second query was one of its dozen statements."""
+    with _lock:
+        due = tuple(name for name in names if not _checked_within(name, max_age))
+    states: dict[str, tuple] = {}
+    if len(due) > 1:
+        row = db.session.execute(states_query(due)).one()
+        states = {name: _read_state(*row[4 * i : 4 * i + 4]) for i, name in enumerate(due)}
+    return tuple(get(name, max_age=max_age, state=states.get(name)) for name in names)
+
+
+def get(name: str, force: bool = False, max_age: float = 0.0, state: tuple | None = None) -> Index:
     """The current index: cached, else stored, with the changes since folded in.
 
     ``force`` fits afresh from every profile (and stores the fit). ``max_age``: the cached
     index as it is when it was checked against the database less than that many seconds ago
     (a run's chunks, one after the other: an edit made meanwhile is matched by its own task,
-    which always checks).
+    which always checks). ``state``: the index's state as :func:`get_many` just read it.
     """
     with _lock:
+        if not force and _checked_within(name, max_age):
+            return _cache[name]
         cached = _cache.get(name)
-        if not force and cached is not None and time.monotonic() - cached.checked < max_age:
-            return cached
-        sig, count, id_sum, stored = _state(name)
+        sig, count, id_sum, stored = state or _state(name)
         # Only the very fit this process holds may be folded on: a store that lost it (a
         # database reset or restored under a running process) must not have another corpus's
         # term weights folded into it.
