@@ -6,7 +6,7 @@ from xeco.errors import Conflict, Forbidden
 from xeco.extensions import db
 from xeco.models import Challenge, ChallengeStatus, User
 from xeco.resources import CHALLENGES
-from xeco.services import access, audit, matching, outbox
+from xeco.services import access, audit, matching
 from xeco.services.organisations import check_may_post
 from xeco.services.resources import ResourceService
 
@@ -24,7 +24,7 @@ class ChallengeService(ResourceService):
 
     def after_change(self, obj) -> None:
         # Marked due (apply, reopen): any queued due task will match it with the others.
-        outbox.enqueue(CHALLENGES.match_task, challenge_id=obj.id, due=True, coalesce=True)
+        matching.ask_due(obj.id)
 
     def reopen(self, user: User, item_id: int) -> Challenge:
         """A company may change its mind about a closed challenge: open it and match again."""

@@ -33,6 +33,7 @@ from xeco.services.sql import one_of
 
 __all__ = [
     "Outcome",
+    "ask_due",
     "mark_due",
     "match_capability",
     "match_challenge",
@@ -66,6 +67,11 @@ def mark_due(challenge: Challenge) -> None:
     challenge.match_due_at = utcnow()
 
 
+def ask_due(challenge_id: int) -> None:
+    """Ask for :func:`match_due` once this transaction commits, unless such a task is queued."""
+    outbox.enqueue(CHALLENGES.match_task, challenge_id=challenge_id, due=True, coalesce=True)
+
+
 def match_due(challenge_id: int) -> Outcome:
     """A posted or edited challenge's matching, with the others that wait for theirs.
 
@@ -90,7 +96,7 @@ def match_due(challenge_id: int) -> Outcome:
         .with_for_update(skip_locked=True)
     ).all()
     if len(ids) > sweep:
-        outbox.enqueue(CHALLENGES.match_task, challenge_id=ids[sweep], due=True, coalesce=True)
+        ask_due(ids[sweep])
     # One challenge that fails must not hold up the others: match_chunk goes one by one then.
     out = match_chunk(ids[:sweep], current_indexes())[0] if ids else Outcome()
     out.already_matched = int(challenge_id not in ids[:sweep])
