@@ -236,7 +236,10 @@ def get_many(names: tuple[str, ...], max_age: float = 0.0) -> tuple[Index, ...]:
     states: dict[str, tuple] = {}
     if len(due) > 1:
         row = db.session.execute(states_query(due)).one()
-        states = {name: _read_state(*row[4 * i : 4 * i + 4]) for i, name in enumerate(due)}
+        width = len(state_query(due[0]).selected_columns)
+        states = {
+            name: _read_state(*row[width * i : width * (i + 1)]) for i, name in enumerate(due)
+        }
     return tuple(get(name, max_age=max_age, state=states.get(name)) for name in names)
 
 
