@@ -38,7 +38,8 @@ class MatchById(MethodView):
 
         `contacts` (the other side's name, organisation, e-mail, and phone if shared) is
         present only once both sides accepted; `outcome` is the latest recorded one."""
-        return match_extras.attach(me(), [service.get(me(), match_id)])[0]
+        match = service.get(me(), match_id, refs_only=True)
+        return match_extras.attach(me(), [match])[0]
 
 
 challenge_blp = Blueprint("challenge_matches", __name__, description="Matches of one challenge.")

@@ -92,13 +92,12 @@ LISTED = (
 )
 
 
-def _loaded(stmt: sa.Select) -> sa.Select:
-    return stmt.options(*LOADED)
-
-
-def get(user: User, match_id: int) -> Match:
+def get(user: User, match_id: int, *, refs_only: bool = False) -> Match:
+    """``refs_only``: the linked rows as the API shows them (references), as in the lists."""
     match = db.session.scalar(
-        _loaded(sa.select(Match).where(Match.id == match_id, visibility(user)))
+        sa.select(Match)
+        .where(Match.id == match_id, visibility(user))
+        .options(*(LISTED if refs_only else LOADED))
     )
     if match is None:
         raise NotFound(f"No match with id {match_id}.")
