@@ -6,9 +6,13 @@ import logging
 from contextlib import contextmanager
 
 import pytest
+import redis
 
 from tests.conftest import REDIS_URL, make_test_app
+from xeco import transaction
 from xeco.api.caching import init_cache
+from xeco.models import Role
+from xeco.services import token_cache
 
 LIST = "/api/v1/challenges?page=1&per_page=50"
 
@@ -140,3 +144,68 @@ def test_without_redis_the_cache_is_off(tmp_path):
     )
     assert app.config["VIEW_CACHE_SECONDS"] == 0
     assert app.config["CACHE_TYPE"] == "NullCache"
+
+
+@pytest.fixture
+def token_kept(app, cached):
+    """The token cache on as well, in the same Redis, as on a production web process."""
+    app.extensions[token_cache.EXTENSION] = token_cache.TokenCache(REDIS_URL, 30)
+    try:
+        yield cached
+    finally:
+        app.extensions[token_cache.EXTENSION] = None
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The Redis commands this process sends, by name, counted as they go."""
+    sent: list[str] = []
+    send = redis.Redis.execute_command
+
+    def counting(self, *args, **options):
+        sent.append(str(args[0]).upper())
+        return send(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    return sent
+
+
+def test_a_kept_list_takes_one_round_trip_with_the_token_check(
+    client, users, auth, token_kept, redis_commands
+):
+    officer = auth(users["officer"])
+    for _ in range(3):  # the stamps made, the user kept, the list kept
+        first = client.get(LIST, headers=officer)
+    redis_commands.clear()
+    again = client.get(LIST, headers=officer)
+    assert "Age" in again.headers and again.get_data() == first.get_data()
+    assert redis_commands == ["MGET"]
+
+
+def test_a_list_read_with_the_token_follows_a_role_changed_by_another_process(
+    app, client, users, auth, token_kept
+):
+    officer = users["officer"]
+    headers = auth(officer)
+    here = app.extensions[token_cache.EXTENSION]
+    for _ in range(3):
+        client.get(LIST, headers=headers)
+    assert "Age" in client.get(LIST, headers=headers).headers
+    # Another process changes the role: this one still keeps the officer, as of old stamps.
+    app.extensions[token_cache.EXTENSION] = token_cache.TokenCache(REDIS_URL, 30)
+    officer.role = Role.ADMIN
+    transaction.commit()
+    app.extensions[token_cache.EXTENSION] = here
+    # The answer kept for the officer's role is not served to the admin the user now is.
+    resp = client.get(LIST, headers=headers)
+    assert resp.status_code == 200 and "Age" not in resp.headers
+    assert client.get("/api/v1/me", headers=headers).get_json()["role"] == "admin"
+
+
+def test_a_write_mark_read_with_the_token_shows_the_viewers_change(client, users, auth, token_kept):
+    company = auth(users["company"])
+    for _ in range(3):
+        client.get(LIST, headers=company)
+    post_challenge(client, company, "Read along with the token")
+    resp = client.get(LIST, headers=company)
+    assert "Age" not in resp.headers and "Read along with the token" in titles(resp)

@@ -21,8 +21,12 @@ def signed_in(*roles: Role):
     """Require a valid token; with ``roles``, also one of those roles (else 403)."""
 
     def decorator(fn):
+        cached = getattr(fn, "per_viewer", False)
+
         @wraps(fn)
         def wrapper(*args, **kwargs):
+            if cached:
+                caching.read_with_token()
             verify_jwt_in_request()
             user = get_current_user()
             g.viewer_is_staff = user.is_staff

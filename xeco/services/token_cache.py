@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import redis
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -43,6 +43,9 @@ EVERYONE = PREFIX + "everyone"
 STAMP_SECONDS = 24 * 3600
 # Changes seen by the session's flushes, made known when (and only if) it commits.
 CHANGED = "xeco_token_cache_changed"
+# Other keys a request reads with its stamps (``read_along``), and what they held.
+ALONG = "xeco_token_cache_along"
+ALONG_VALUES = "xeco_token_cache_along_values"
 # The row as kept, but for the password hash: it stays in the database (read on demand
 # by the rare request that checks a password) rather than in every process's memory.
 COLUMNS = tuple(a.key for a in User.__mapper__.column_attrs if a.key != "password_hash")
@@ -84,15 +87,21 @@ class TokenCache:
         ``load()`` from the database."""
         if self.seconds <= 0:
             return load()  # keeping nothing, only making changes known
+        kept = self._kept.get(user_id)
+        along = g.pop(ALONG, None) if has_request_context() else None
+        extra = along(kept.columns) if along is not None and kept is not None else []
         try:
-            stamps = tuple(self.redis.mget(_user_key(user_id), EVERYONE))
+            values = self.redis.mget(_user_key(user_id), EVERYONE, *extra)
         except RedisError:
             log.warning("token cache unreachable: asking the database", exc_info=True)
             return load()
-        kept = self._kept.get(user_id)
+        stamps = tuple(values[:2])
         now = time.monotonic()
         fresh = kept is not None and kept.stamps == stamps and now - kept.at < self.seconds
         if fresh and jti in kept.tokens:
+            if extra:
+                # Read for the user as kept, which the stamps just said is the user as is.
+                g.setdefault(ALONG_VALUES, {}).update(zip(extra, values[2:], strict=True))
             return _attached(kept.columns)
         user = load()  # after reading the stamps: a change after this read changes them
         if None in stamps:
@@ -168,6 +177,18 @@ def current() -> TokenCache | None:
 def user_for_token(user_id: int, jti: str, load: Callable[[], User | None]) -> User | None:
     cache = current()
     return load() if cache is None else cache.user(user_id, jti, load)
+
+
+def read_along(keys: Callable[[dict], list[str]]) -> None:
+    """This request's token check also reads ``keys(columns)`` of the user as kept, in the
+    same round trip as the stamps: what they held is in :func:`read_along_values` when the
+    kept user was served (its columns were then current), otherwise nothing is."""
+    g.setdefault(ALONG, keys)
+
+
+def read_along_values() -> dict:
+    """Each key read along with the stamps and what it held (``None``: absent)."""
+    return g.pop(ALONG_VALUES, None) or {}
 
 
 def _columns(user: User) -> dict | None:
