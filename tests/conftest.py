@@ -160,3 +160,21 @@ def redis_store():
     yield store
     store.flushdb()
     store.close()
+
+
+def drain_tasks(app) -> list[tuple[str, dict]]:
+    """The task messages the app has sent to its broker and nobody took, taken now."""
+    celery = app.extensions["celery"]
+    got = []
+    with celery.connection_for_read() as conn:
+        queue = conn.SimpleQueue(celery.conf.task_default_queue)
+        while True:
+            try:
+                message = queue.get(block=False)
+            except queue.Empty:
+                break
+            _args, kwargs, _embed = message.payload
+            got.append((message.headers["task"], kwargs))
+            message.ack()
+        queue.close()
+    return got

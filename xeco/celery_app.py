@@ -50,7 +50,12 @@ def beat_schedule(app: Flask) -> dict:
     return {
         "relay-task-outbox": {"task": "xeco.relay_outbox", "schedule": 30.0},
         "resume-stalled-runs": {"task": "xeco.resume_runs", "schedule": 300.0},
-        "match-waiting-challenges": {"task": "xeco.match_waiting", "schedule": 60.0},
+        # As often as the outbox's relay: a nudge lost with the broker is all they wait for.
+        "match-waiting-challenges": {
+            "task": "xeco.match_waiting",
+            "schedule": 30.0,
+            "kwargs": {"older_than": 30},
+        },
         "send-email-outbox": {"task": "xeco.send_emails", "schedule": 60.0},
         "compact-match-counts": {"task": "xeco.compact_match_counts", "schedule": 60.0},
         "nightly-full-run": {

@@ -16,6 +16,9 @@ class HealthSchema(Schema):
     broker = fields.Nested(DependencySchema, required=True)
     worker = fields.Nested(DependencySchema)
     pending_jobs = fields.Integer(metadata={"description": "Outbox jobs not yet sent."})
+    waiting_for_matching = fields.Integer(
+        metadata={"description": "Challenges posted or changed and not yet matched as they are."}
+    )
     indexes = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from xeco.extensions import db
-from xeco.models import TaskOutbox, WorkerHeartbeat
+from xeco.models import Challenge, TaskOutbox, WorkerHeartbeat
 from xeco.models.base import utcnow
 from xeco.services import index_store
 
@@ -64,6 +64,12 @@ def check() -> dict:
         report["worker"] = _worker()
         report["pending_jobs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(TaskOutbox).where(TaskOutbox.sent_at.is_(None))
+        )
+        # Read from the partial index of those that wait: a few rows, however many there are.
+        report["waiting_for_matching"] = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Challenge)
+            .where(Challenge.match_due_at.is_not(None))
         )
         # Bytes of each newest stored fit: what every worker host loads when it starts.
         report["indexes"] = index_store.sizes()

@@ -69,7 +69,7 @@ def mark_due(challenge: Challenge) -> None:
 
 def ask_due(challenge_id: int) -> None:
     """Ask for :func:`match_due` once this transaction commits, unless such a task is queued."""
-    outbox.enqueue(CHALLENGES.match_task, challenge_id=challenge_id, due=True, coalesce=True)
+    outbox.nudge(CHALLENGES.match_task, challenge_id=challenge_id, due=True)
 
 
 def match_due(challenge_id: int) -> Outcome:
@@ -79,7 +79,7 @@ def match_due(challenge_id: int) -> Outcome:
     reads and writes; a batch of 8 costs a third per challenge of a batch of one (bench). So
     the task takes up to ``MATCHING_SWEEP`` waiting challenges, its own first, then the
     oldest, and asks for one more task if more wait. Other changes found this task queued and
-    sent none (:mod:`xeco.services.outbox`, coalesced jobs); a task that still comes for a
+    sent none (:mod:`xeco.services.outbox`, nudges); a task that still comes for a
     challenge matched meanwhile finds it no longer waiting. A challenge waits until the
     batch that matched it as it was then has committed: a batch clears only the marks it
     read, so an edit that comes meanwhile is matched again.

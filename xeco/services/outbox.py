@@ -5,14 +5,15 @@ published once that transaction commits (``xeco.transaction``). A broker that ca
 reached leaves the rows pending; ``relay_pending`` (run by Celery beat and at worker start)
 sends them later. Tasks are idempotent, so a job published twice does no harm.
 
-A job may be *coalesced* (``enqueue(..., coalesce=True)``) when its task works through all
-that waits, not only its own arguments (a due challenge's matching,
-:func:`xeco.services.matching.match_due`). While a message of that task is queued, a later
-such job needs none: a flag on the broker's Redis says one is queued, and the task clears it
-(:func:`release`) before it looks for what waits, so whatever committed before a job found the
-flag set is seen by the task that clears it. The flag expires after ``QUEUED_MS``, so a
-message lost with its host costs later jobs at most that long; without Redis (the embedded
-default), or while it fails, every job is sent.
+A task that works through all that waits, not only its own arguments (a due challenge's
+matching, :func:`xeco.services.matching.match_due`), is *nudged* instead (``nudge``): the
+caller's rows say what waits (a challenge's ``match_due_at``), and a periodic sweep (beat's
+``xeco.match_waiting``) takes what a lost message leaves, so nothing is recorded here. While a
+message of that task is queued, a nudge sends none: a flag on the broker's Redis says one is,
+and the task clears it (:func:`release`) before it looks for what waits, so whatever committed
+before a nudge found the flag set is seen by the task that clears it. The flag expires after
+``QUEUED_MS``, so a message lost with its host costs later nudges at most that long; without
+Redis (the embedded default), or while it fails, every nudge is sent.
 """
 
 from __future__ import annotations
@@ -36,12 +37,19 @@ QUEUED_MS = 5000
 EXTENSION = "xeco_outbox_flags"
 
 
-def enqueue(task: str, *, coalesce: bool = False, **kwargs) -> TaskOutbox:
+def enqueue(task: str, **kwargs) -> TaskOutbox:
     row = TaskOutbox(task=task, kwargs=kwargs)
     db.session.add(row)
     db.session.flush()
-    transaction.collect("outbox", (row.id, task, kwargs, coalesce), then=_publish)
+    transaction.collect("outbox", (row.id, task, kwargs), then=_publish)
     return row
+
+
+def nudge(task: str, **kwargs) -> None:
+    """Send ``task`` once this transaction commits, unless a message of it is queued, and
+    record nothing (see above). An outbox row, and marking it sent after the commit, cost
+    each post two of its five statements."""
+    transaction.collect("outbox", (None, task, kwargs), then=_publish)
 
 
 def _flags() -> redis.Redis | None:
@@ -70,7 +78,7 @@ def _queued_already(task: str) -> bool:
 
 
 def release(task: str) -> None:
-    """The task of a coalesced job starts: later jobs need a message of their own again."""
+    """The task of nudges starts: later nudges need a message of their own again."""
     flags = _flags()
     if flags is None:
         return
@@ -88,13 +96,13 @@ def relay_pending(limit: int = 500) -> int:
         .order_by(TaskOutbox.id)
         .limit(limit)
     ).all()
-    return _publish([(*job, False) for job in jobs]) if jobs else 0
+    return _publish([tuple(job) for job in jobs]) if jobs else 0
 
 
-def _publish(jobs: list[tuple[int, str, dict, bool]]) -> int:
-    """Send ``(id, task, kwargs, coalesce)`` jobs in order, then mark those sent, and the
-    error of the first that could not be (the rest wait for the relay), in one statement each.
-    A coalesced job whose task is queued already counts as sent.
+def _publish(jobs: list[tuple[int | None, str, dict]]) -> int:
+    """Send ``(id, task, kwargs)`` jobs in order, then mark those sent, and the error of the
+    first that could not be (the rest wait for the relay), in one statement each. A nudge (no
+    id) whose task is queued already needs no message.
 
     The jobs come from the caller's memory, not read back: reading each just-committed row
     again cost a post a query and its objects. A job the relay sent meanwhile may go twice:
@@ -102,19 +110,31 @@ def _publish(jobs: list[tuple[int, str, dict, bool]]) -> int:
     celery = current_app.extensions["celery"]
     sent: list[int] = []
     failed = None
-    for job_id, task, kwargs, coalesce in jobs:
-        if coalesce and _queued_already(task):
-            sent.append(job_id)
+    published = 0
+    for job_id, task, kwargs in jobs:
+        nudged = job_id is None
+        if nudged and _queued_already(task):
             continue
         try:
             celery.send_task(task, kwargs=kwargs)
         except Exception as exc:  # broker down: keep the job for the relay
-            if coalesce:
-                release(task)
-            failed = (job_id, f"{type(exc).__name__}: {exc}"[:500])
+            if nudged:
+                release(task)  # what it asked for waits for the sweep
+            else:
+                failed = (job_id, f"{type(exc).__name__}: {exc}"[:500])
             log.warning("outbox: could not publish %s #%s: %s", task, job_id, exc)
             break
-        sent.append(job_id)
+        published += 1
+        if not nudged:
+            sent.append(job_id)
+    if published:
+        log.info("outbox: published %d job(s)", published)
+    if sent or failed is not None:
+        _mark(sent, failed)
+    return published
+
+
+def _mark(sent: list[int], failed: tuple[int, str] | None) -> None:
     tried = TaskOutbox.attempts + 1
     # After a post's commit each UPDATE stands alone: together they need no transaction (a
     # job whose mark is lost is sent again by the relay, and tasks are idempotent).
@@ -134,6 +154,3 @@ def _publish(jobs: list[tuple[int, str, dict, bool]]) -> int:
                 execution_options={"synchronize_session": False},
             )
         db.session.commit()
-    if sent:
-        log.info("outbox: published %d job(s)", len(sent))
-    return len(sent)

@@ -61,6 +61,9 @@ def _start(sender=None, **_kwargs):
 
     threading.Thread(target=loop, name="xeco-heartbeat", daemon=True).start()
     celery.send_task("xeco.relay_outbox")
+    # Challenges that wait, however recent: their nudge may have been lost while the broker
+    # was away (xeco.services.outbox.nudge).
+    celery.send_task("xeco.match_waiting", kwargs={"older_than": 0})
     # A worker killed before this one started may have held a run's chunk or its planning:
     # queue again whatever an active run still waits for (a duplicate counts once).
     celery.send_task("xeco.resume_runs", kwargs={"after_seconds": 0})
