@@ -7,8 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tests.conftest import drain_tasks
 from tests.factories import ChallengeFactory, ProgrammeFactory
-from xeco.models import Capability, Challenge, TaskOutbox, Visibility
+from xeco.models import Capability, Challenge, Visibility
 
 CHALLENGE = {
     "title": "Machine vision for die-cast parts",
@@ -20,17 +21,19 @@ CHALLENGE = {
 }
 
 
-def test_company_posts_a_challenge_and_matching_is_queued(signed_in, users, db):
+def test_company_posts_a_challenge_and_matching_is_queued(app, signed_in, users, db):
     from tests.web.conftest import post_form
 
     client = signed_in(users["company"])
+    drain_tasks(app)
     response = post_form(client, "/challenges/new", CHALLENGE)
     assert response.status_code == 302
     challenge = db.session.scalar(sa.select(Challenge).where(Challenge.title == CHALLENGE["title"]))
     assert challenge.keywords == ["machine vision", "缺陷检测", "inspection"]
     assert challenge.organisation_id == users["company"].organisation_id
-    queued = db.session.scalars(sa.select(TaskOutbox.task)).all()
-    assert "xeco.match_challenge" in queued
+    # It waits for matching, and the worker was nudged after the commit.
+    assert challenge.match_due_at is not None
+    assert ("xeco.match_challenge", {"challenge_id": challenge.id, "due": True}) in drain_tasks(app)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Machine vision for die-cast parts" in page
     assert "The engine is looking for capabilities" in page and "A longer description" in page

@@ -42,17 +42,23 @@ class ResourceService:
     def visibility(self, user: User) -> sa.ColumnElement[bool]:
         return sa.true()
 
-    def shown(self) -> list:
+    def shown(self) -> tuple:
         """What an item shows of its linked rows, read with it rather than one by one: the
-        organisation in the same query, the publications in one more for a whole page."""
-        return [
-            loader(r)
-            for loader, r in (
-                (joinedload, getattr(self.model, "organisation", None)),
-                (selectinload, getattr(self.model, "publications", None)),
+        organisation in the same query, the publications in one more for a whole page.
+
+        Made once per service: loader options do not change, and every list and detail
+        built them anew."""
+        kept = self.__dict__.get("_shown")
+        if kept is None:
+            kept = self.__dict__["_shown"] = tuple(
+                loader(r)
+                for loader, r in (
+                    (joinedload, getattr(self.model, "organisation", None)),
+                    (selectinload, getattr(self.model, "publications", None)),
+                )
+                if r is not None
             )
-            if r is not None
-        ]
+        return kept
 
     def search_text(self):
         """The lower-cased search text where the database keeps one (PostgreSQL)."""
