@@ -192,18 +192,3 @@ def test_a_counted_search_finds_its_rows_by_the_trigram_index_not_by_the_order(
     plan = plan_of(pick, "seqscan")
     assert search.index_name("challenges", search.SEARCH_TEXT) in plan, plan
     assert "ix_challenges_created_at_id" not in plan, plan
-
-
-def test_the_trigram_indexes_take_new_rows_at_once(db, dialect):
-    # A pending list (GIN's fast update) is read whole by every search until a vacuum.
-    if dialect != "postgresql":
-        pytest.skip("the trigram indexes are PostgreSQL's")
-    names = [search.index_name(s.model.__tablename__, search.SEARCH_TEXT) for s in SEARCHED]
-    options = dict(
-        db.session.execute(
-            sa.text("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"),
-            {"names": names},
-        ).all()
-    )
-    assert sorted(options) == sorted(names)
-    assert all("fastupdate=off" in (opts or []) for opts in options.values()), options
