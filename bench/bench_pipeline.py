@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -46,29 +45,6 @@ def fresh_database(name: str = DB_NAME) -> str:
     return PG.rsplit("/", 1)[0] + "/" + name
 
 
-@contextmanager
-def bulk_search_indexes(engine):
-    """A bulk load fills the trigram indexes through GIN's pending list, then moves the list
-    into them at once, as a bulk import should: the service takes each row into them as it
-    comes (migration 0018), which made loading 2,000 capabilities and 2,000 challenges take
-    2.5 times as long."""
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        names = conn.scalars(
-            sa.text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search_text_trgm'")
-        ).all()
-        for name in names:
-            conn.exec_driver_sql(f"ALTER INDEX {name} SET (fastupdate = on)")
-        try:
-            yield
-        finally:
-            for name in names:
-                conn.exec_driver_sql(f"ALTER INDEX {name} SET (fastupdate = off)")
-                conn.exec_driver_sql(f"SELECT gin_clean_pending_list('{name}'::regclass)")
-
-
 def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
     """Bulk-load capabilities (and challenges for the full run) without enqueuing matching."""
     from argon2 import PasswordHasher
@@ -86,7 +62,7 @@ def load(app, caps: list[dict], chals: list[dict]) -> tuple[int, int]:
     from xeco.models.base import utcnow
 
     pw = PasswordHasher().hash("bench-password")
-    with app.app_context(), bulk_search_indexes(db.engine):
+    with app.app_context():
         company_org = Organisation(name="Bench Company", kind=OrgKind.COMPANY)
         company = User(
             email="bench-company@example.com",
