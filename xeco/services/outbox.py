@@ -122,7 +122,8 @@ def _publish(jobs: list[tuple[int | None, str, dict]]) -> int:
                 release(task)  # what it asked for waits for the sweep
             else:
                 failed = (job_id, f"{type(exc).__name__}: {exc}"[:500])
-            log.warning("outbox: could not publish %s #%s: %s", task, job_id, exc)
+            job = "(a nudge)" if nudged else f"#{job_id}"
+            log.warning("outbox: could not publish %s %s: %s", task, job, exc)
             break
         published += 1
         if not nudged:
