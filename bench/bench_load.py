@@ -279,7 +279,6 @@ class AutovacuumStandIn(threading.Thread):
             sa.text("SELECT setting::float FROM pg_settings WHERE name = 'autovacuum_naptime'")
         )
         self.stopping = threading.Event()
-        self.rounds = 0
 
     @staticmethod
     def needed(url: str) -> bool:
@@ -295,7 +294,6 @@ class AutovacuumStandIn(threading.Thread):
                 if vacuum or analyze:
                     what = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
                     self.conn.exec_driver_sql(f'{what} "{table}"')
-            self.rounds += 1
 
     def stop(self) -> None:
         self.stopping.set()

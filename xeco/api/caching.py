@@ -52,11 +52,7 @@ def enabled() -> bool:
     return current_app.config["VIEW_CACHE_SECONDS"] > 0
 
 
-def _marker(user) -> str:
-    return _marker_of(user.id)
-
-
-def _marker_of(user_id: int) -> str:
+def _marker(user_id: int) -> str:
     return f"wrote:{user_id}"
 
 
@@ -68,9 +64,14 @@ def note_write(user) -> None:
     if not enabled():
         return
     try:
-        cache.set(_marker(user), 1, timeout=2 * current_app.config["VIEW_CACHE_SECONDS"] + 1)
+        cache.set(_marker(user.id), 1, timeout=2 * current_app.config["VIEW_CACHE_SECONDS"] + 1)
     except RedisError:
         log.warning("view cache unreachable: a write was not marked", exc_info=True)
+
+
+def _serves() -> bool:
+    """Whether this request's list may come from the cache."""
+    return enabled() and request.method == "GET"
 
 
 def _key(user_id: int, role: str) -> str:
@@ -81,13 +82,13 @@ def read_with_token() -> None:
     """Before the sign-in check of a list kept here: read the viewer's kept answer and write
     mark with the token's stamps, in one round trip to Redis instead of two (the token cache
     knows the viewer's role before the user is loaded)."""
-    if not enabled() or request.method != "GET":
+    if not _serves():
         return
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     token_cache.read_along(
         lambda columns: [
             prefix + _key(columns["id"], columns["role"].value),
-            prefix + _marker_of(columns["id"]),
+            prefix + _marker(columns["id"]),
         ]
     )
 
@@ -96,11 +97,12 @@ def _read(user, key: str) -> tuple:
     """The kept answer and the write mark: as read with the token, or read now."""
     prefix = current_app.config["CACHE_KEY_PREFIX"]
     along = token_cache.read_along_values()
-    names = (prefix + key, prefix + _marker(user))
+    keys = (key, _marker(user.id))
+    names = [prefix + k for k in keys]
     if all(name in along for name in names):
         loads = cache.cache.serializer.loads
         return tuple(loads(along[name]) for name in names)
-    return tuple(cache.get_many(key, _marker(user)))
+    return tuple(cache.get_many(*keys))
 
 
 def per_viewer(fn):
@@ -111,7 +113,7 @@ def per_viewer(fn):
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        if not enabled() or request.method != "GET":
+        if not _serves():
             return fn(*args, **kwargs)
         user = get_current_user()
         key = _key(user.id, user.role.value)
