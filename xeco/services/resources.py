@@ -7,6 +7,7 @@ they trigger; ``ResourceService`` holds the rest once. Services flush; the calle
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,23 +43,21 @@ class ResourceService:
     def visibility(self, user: User) -> sa.ColumnElement[bool]:
         return sa.true()
 
+    @cached_property
     def shown(self) -> tuple:
         """What an item shows of its linked rows, read with it rather than one by one: the
         organisation in the same query, the publications in one more for a whole page.
 
         Made once per service: loader options do not change, and every list and detail
         built them anew."""
-        kept = self.__dict__.get("_shown")
-        if kept is None:
-            kept = self.__dict__["_shown"] = tuple(
-                loader(r)
-                for loader, r in (
-                    (joinedload, getattr(self.model, "organisation", None)),
-                    (selectinload, getattr(self.model, "publications", None)),
-                )
-                if r is not None
+        return tuple(
+            loader(r)
+            for loader, r in (
+                (joinedload, getattr(self.model, "organisation", None)),
+                (selectinload, getattr(self.model, "publications", None)),
             )
-        return kept
+            if r is not None
+        )
 
     def search_text(self):
         """The lower-cased search text where the database keeps one (PostgreSQL)."""
@@ -68,7 +67,7 @@ class ResourceService:
         obj = db.session.scalar(
             sa.select(self.model)
             .where(self.model.id == item_id, self.visibility(user))
-            .options(*self.shown())
+            .options(*self.shown)
         )
         if obj is None:
             raise NotFound(f"No {self.noun} with id {item_id}.")
@@ -92,7 +91,7 @@ class ResourceService:
         # and stops after the page; a COUNT (index-only) tells the total.
         scans = bool(args.get("q")) or sort != DEFAULT_SORT
         page, per_page = args["page"], args["per_page"]
-        return paginate(stmt, page, per_page, order=order, load=self.shown(), scans=scans)
+        return paginate(stmt, page, per_page, order=order, load=self.shown, scans=scans)
 
     def extra_filters(self, stmt: sa.Select, args: dict) -> sa.Select:
         return stmt
