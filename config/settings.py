@@ -129,6 +129,9 @@ class Config:
     MATCHING_CHUNK_SIZE = int(os.environ.get("MATCHING_CHUNK_SIZE", "200"))
     # Waiting challenges one posted or edited challenge's task may match with it.
     MATCHING_SWEEP = int(os.environ.get("MATCHING_SWEEP", "16"))
+    # How long a posted or edited challenge's task waits before it looks for what waits: the
+    # posts of that moment are matched together, each for a fraction of a batch of its own.
+    MATCHING_GATHER_SECONDS = float(os.environ.get("MATCHING_GATHER_SECONDS", "0.2"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -145,3 +145,25 @@ def test_without_redis_every_nudge_is_sent(app, db):
     _nudge(8)
     transaction.commit()
     assert [kw["challenge_id"] for _t, kw in _drain(app)] == [7, 8]
+
+
+def test_a_due_challenge_is_matched_after_the_gathering_time(app, db, flags, monkeypatch):
+    """Posts of the next moment join the task instead of each paying for a batch alone."""
+    from datetime import UTC, datetime
+
+    from xeco.services import matching
+
+    _drain(app)
+    monkeypatch.setitem(app.config, "MATCHING_GATHER_SECONDS", 0.2)
+    sent_at = datetime.now(UTC)
+    matching.ask_due(11)
+    transaction.commit()
+    celery = app.extensions["celery"]
+    with celery.connection_for_read() as conn:
+        queue = conn.SimpleQueue(celery.conf.task_default_queue)
+        message = queue.get(block=False)
+        message.ack()
+        queue.close()
+    assert message.payload[1] == {"challenge_id": 11, "due": True}
+    waits = datetime.fromisoformat(message.headers["eta"]) - sent_at
+    assert 0.15 < waits.total_seconds() < 1.0

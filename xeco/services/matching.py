@@ -67,9 +67,13 @@ def mark_due(challenge: Challenge) -> None:
     challenge.match_due_at = utcnow()
 
 
-def ask_due(challenge_id: int) -> None:
-    """Ask for :func:`match_due` once this transaction commits, unless such a task is queued."""
-    outbox.nudge(CHALLENGES.match_task, challenge_id=challenge_id, due=True)
+def ask_due(challenge_id: int, gather: bool = True) -> None:
+    """Ask for :func:`match_due` once this transaction commits, unless such a task is queued.
+
+    ``gather``: the task waits ``MATCHING_GATHER_SECONDS`` first, so the posts of that moment
+    are matched in its batch; a batch that leaves challenges waiting asks without it."""
+    countdown = current_app.config["MATCHING_GATHER_SECONDS"] if gather else 0.0
+    outbox.nudge(CHALLENGES.match_task, countdown=countdown, challenge_id=challenge_id, due=True)
 
 
 def match_due(challenge_id: int) -> Outcome:
@@ -96,7 +100,7 @@ def match_due(challenge_id: int) -> Outcome:
         .with_for_update(skip_locked=True)
     ).all()
     if len(ids) > sweep:
-        ask_due(ids[sweep])
+        ask_due(ids[sweep], gather=False)
     # One challenge that fails must not hold up the others: match_chunk goes one by one then.
     out = match_chunk(ids[:sweep], current_indexes())[0] if ids else Outcome()
     out.already_matched = int(challenge_id not in ids[:sweep])
