@@ -72,7 +72,7 @@ def ask_due(challenge_id: int, gather: bool = True) -> None:
 
     ``gather``: the task waits ``MATCHING_GATHER_SECONDS`` first, so the posts of that moment
     are matched in its batch; a batch that leaves challenges waiting asks without it."""
-    countdown = current_app.config["MATCHING_GATHER_SECONDS"] if gather else 0.0
+    countdown = current_app.config["MATCHING_GATHER_SECONDS"] if gather else None
     outbox.nudge(CHALLENGES.match_task, countdown=countdown, challenge_id=challenge_id, due=True)
 
 

@@ -41,18 +41,18 @@ def enqueue(task: str, **kwargs) -> TaskOutbox:
     row = TaskOutbox(task=task, kwargs=kwargs)
     db.session.add(row)
     db.session.flush()
-    transaction.collect("outbox", (row.id, task, kwargs), then=_publish)
+    transaction.collect("outbox", (row.id, task, kwargs, None), then=_publish)
     return row
 
 
-def nudge(task: str, countdown: float = 0.0, **kwargs) -> None:
+def nudge(task: str, countdown: float | None = None, **kwargs) -> None:
     """Send ``task`` once this transaction commits, unless a message of it is queued, and
     record nothing (see above). An outbox row, and marking it sent after the commit, cost
     each post two of its five statements.
 
     ``countdown``: the message is run that many seconds after it is sent, and nudges
     meanwhile join it, so the task finds more waiting work to take in one go."""
-    transaction.collect("outbox", (None, task, kwargs, countdown), then=_publish)
+    transaction.collect("outbox", (None, task, kwargs, countdown or None), then=_publish)
 
 
 def _flags() -> redis.Redis | None:
@@ -99,13 +99,13 @@ def relay_pending(limit: int = 500) -> int:
         .order_by(TaskOutbox.id)
         .limit(limit)
     ).all()
-    return _publish([tuple(job) for job in jobs]) if jobs else 0
+    return _publish([(*job, None) for job in jobs]) if jobs else 0
 
 
-def _publish(jobs: list[tuple]) -> int:
-    """Send ``(id, task, kwargs)`` jobs in order, then mark those sent, and the error of the
-    first that could not be (the rest wait for the relay), in one statement each. A nudge (no
-    id, and its countdown after the kwargs) whose task is queued already needs no message.
+def _publish(jobs: list[tuple[int | None, str, dict, float | None]]) -> int:
+    """Send ``(id, task, kwargs, countdown)`` jobs in order, then mark those sent, and the
+    error of the first that could not be (the rest wait for the relay), in one statement each.
+    A nudge (no id) whose task is queued already needs no message.
 
     The jobs come from the caller's memory, not read back: reading each just-committed row
     again cost a post a query and its objects. A job the relay sent meanwhile may go twice:
@@ -114,13 +114,12 @@ def _publish(jobs: list[tuple]) -> int:
     sent: list[int] = []
     failed = None
     published = 0
-    for job_id, task, kwargs, *nudge_options in jobs:
-        countdown = nudge_options[0] if nudge_options else None
+    for job_id, task, kwargs, countdown in jobs:
         nudged = job_id is None
         if nudged and _queued_already(task):
             continue
         try:
-            celery.send_task(task, kwargs=kwargs, countdown=countdown or None)
+            celery.send_task(task, kwargs=kwargs, countdown=countdown)
         except Exception as exc:  # broker down: keep the job for the relay
             if nudged:
                 release(task)  # what it asked for waits for the sweep
