@@ -118,6 +118,11 @@ class Config:
     # on every request.
     TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "30"))
     RATELIMIT_AUTH = os.environ.get("RATELIMIT_AUTH", "10 per minute;100 per hour")
+    # Proxies in front of the web server (a load balancer, a TLS terminator) whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed. Behind one, without this, every
+    # client has the proxy's address: a single sign-in rate limit for everybody. 0, the
+    # default, believes none, since a client can send those headers itself.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
 
     MATCHING_MIN_SCORE = float(os.environ.get("MATCHING_MIN_SCORE", "0.10"))

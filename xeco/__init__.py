@@ -126,7 +126,19 @@ def create_app(config: object | str | None = None) -> Flask:
     import xeco.tasks  # noqa: F401  (registers the tasks with Celery)
 
     register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the ``TRUSTED_PROXIES`` proxies in front."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies < 0:
+        raise ValueError(f"TRUSTED_PROXIES must be 0 or more, not {proxies}")
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _settle_secrets(app: Flask) -> None:
