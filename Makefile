@@ -31,8 +31,8 @@ worker: install
 	$(BIN)/celery -A xeco.worker worker --loglevel INFO
 
 beat: install
-	@mkdir -p instance
-	$(BIN)/celery -A xeco.worker beat --loglevel INFO --schedule instance/celerybeat-schedule
+	@mkdir -p "$${XECO_INSTANCE_PATH:-instance}"
+	$(BIN)/celery -A xeco.worker beat --loglevel INFO --schedule "$${XECO_INSTANCE_PATH:-instance}/celerybeat-schedule"
 
 lint: install
 	$(BIN)/ruff check .
