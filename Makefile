@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app xeco
 PORT ?= 5000
 export PORT
+# The app's own default (config/settings.py): beat keeps its schedule there.
+INSTANCE := $(or $(XECO_INSTANCE_PATH),instance)
 
 .PHONY: install run worker beat test test-fast lint format migrate seed clean bench translations
 
@@ -31,8 +33,8 @@ worker: install
 	$(BIN)/celery -A xeco.worker worker --loglevel INFO
 
 beat: install
-	@mkdir -p "$${XECO_INSTANCE_PATH:-instance}"
-	$(BIN)/celery -A xeco.worker beat --loglevel INFO --schedule "$${XECO_INSTANCE_PATH:-instance}/celerybeat-schedule"
+	@mkdir -p "$(INSTANCE)"
+	$(BIN)/celery -A xeco.worker beat --loglevel INFO --schedule "$(INSTANCE)/celerybeat-schedule"
 
 lint: install
 	$(BIN)/ruff check .
